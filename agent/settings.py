@@ -6,6 +6,7 @@ sandbox EHR, no LLM). Production deployments override by environment or a `.env`
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -52,12 +53,25 @@ class Settings(BaseSettings):
     fhir_client_id: str | None = None
     fhir_private_key_path: Path | None = None
     fhir_scopes: str = (
-        "system/Patient.read system/Practitioner.read system/Schedule.read system/Slot.read "
-        "system/Appointment.read system/Appointment.write system/Communication.write "
-        "system/Flag.write system/QuestionnaireResponse.write system/Observation.write"
+        "system/Patient.read system/Patient.write system/Practitioner.read "
+        "system/PractitionerRole.read "
+        "system/Schedule.read system/Slot.read system/Appointment.read system/Appointment.write "
+        "system/Communication.read system/Communication.write system/Flag.read system/Flag.write "
+        "system/CarePlan.read system/Goal.read system/MedicationStatement.read system/Task.read "
+        "system/EpisodeOfCare.read system/QuestionnaireResponse.read "
+        "system/QuestionnaireResponse.write system/Observation.write"
     )
     ehr_timeout_s: float = 10.0
     ehr_max_retries: int = 3
+    sandbox_seed: int = Field(7, description="Seed of the synthetic sandbox practice.")
+    sandbox_anchor_date: date | None = Field(
+        None, description="'Today' of the sandbox practice (YYYY-MM-DD); default: the real date."
+    )
+    late_cancel_window_hours: float = Field(
+        24.0, description="Changes closer than this to the start carry the late-cancel fee notice."
+    )
+    slot_minutes: int = Field(60, description="Length of one bookable appointment slot.")
+    slot_search_days: int = Field(21, description="How far ahead the scheduling tools look.")
 
     # --- LLM (optional) ----------------------------------------------------------------------
     llm_provider: Literal["none", "openai", "azure"] = "none"
@@ -69,6 +83,11 @@ class Settings(BaseSettings):
     azure_api_version: str = "2024-10-21"
     llm_timeout_s: float = 20.0
     llm_max_retries: int = 1
+    crisis_llm_second_opinion: bool = Field(
+        True,
+        description="Let the crisis screen ask the configured LLM about messages its local layers "
+        "did not flag (adds recall; never needed for an alert, never removes one).",
+    )
 
     # --- secrets -----------------------------------------------------------------------------
     state_encryption_key: SecretStr | None = Field(
@@ -77,6 +96,32 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = Field(
         None, description="HMAC secret shared with the EHR; generated under data_dir if unset."
     )
+
+    field_encryption_key: SecretStr | None = Field(
+        None,
+        description="AES-256-GCM key(s) for PHI columns (base64url, comma-separated, first "
+        "encrypts; older ones still decrypt for rotation); generated under data_dir if unset.",
+    )
+    webhook_max_body_bytes: int = Field(262_144, description="Larger webhook bodies get 413.")
+    webhook_replay_window_s: int = Field(
+        300, description="Webhook timestamps further than this from now are rejected (401)."
+    )
+    worker_threads: int = Field(2, description="Graph worker threads per server process (0 = none).")
+    worker_lease_s: float = Field(
+        120.0, description="A claimed event whose worker vanished is re-claimed after this."
+    )
+    worker_max_attempts: int = Field(
+        3, description="After this many failed tries an event is parked for an admin."
+    )
+    session_secret: SecretStr | None = Field(
+        None, description="Signs staff session cookies; generated under data_dir if unset."
+    )
+    session_max_age_s: int = Field(8 * 3600, description="Staff sessions expire after this.")
+    session_cookie_secure: bool = Field(
+        False, description="Send the session cookie over HTTPS only (set true behind TLS)."
+    )
+    server_host: str = Field("127.0.0.1", description="Address `make run` binds the server to.")
+    server_port: int = Field(8765, description="Port `make run` binds the server to.")
 
     log_level: str = "INFO"
 
