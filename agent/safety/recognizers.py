@@ -1,0 +1,397 @@
+"""Presidio recognizers for identifiers nobody told us about: third-party names, phones, emails,
+URLs, SSNs, dates of birth, street addresses, record/insurance/account ids, IPs, ages over 89.
+
+Why custom recognizers: Presidio's stock email and URL recognizers call `tldextract`, which fetches
+the public-suffix list from the internet, and its NER needs a downloaded spaCy model; neither is
+allowed here. Everything below is pattern, deny-list or context logic that runs offline on
+Presidio's `NoOpNlpEngine`. First names come from the US Census list shipped in the `names` package;
+names that are also ordinary words ("Hope", "Will", "May") only count with a name context.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts, NoOpNlpEngine
+from presidio_analyzer.predefined_recognizers import CreditCardRecognizer
+
+#: Entity types this module reports (the placeholder stem of each).
+ENTITIES = ("PERSON", "PHONE", "EMAIL", "URL", "SSN", "DATE", "ADDRESS", "ID", "IP", "AGE", "CARD")
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Census first names that are ordinary words: a name only with context (mid-sentence capital,
+# "my friend X", "X said", "with X").
+_COMMON_WORD_EXTRAS = _words(
+    "grace charity mercy patience harmony destiny trinity heaven christian sterling sage sky amber "
+    "crystal ruby hazel jack max sue don dean gene carol frank earl faith hope will may june april "
+    "august joy dawn rose iris jade summer autumn winter holly ivy lily daisy penny pearl ray rich "
+    "mark bill art guy drew chase hunter king prince major rocky sandy skip sonny sunny melody "
+    "bobbie ginger pepper honey star precious unique justice miracle"
+)
+# Census first names that are function words or never names in a portal message.
+_NEVER_NAMES = _words(
+    "an in my so see ha pa else many long soon hang hung sang sung lean loan man son miss carry "
+    "marry desire golden brain chin china america sunday monday tuesday wednesday thursday friday "
+    "saturday january february march september october november december the and or but not "
+    "can do did is it me we us our a i ok okay thanks thank please dear hi hello hey yes no god "
+    "lord jesus christ mom dad mum sir madam doctor nurse mi"
+)
+# Organisations a practice's clients name all the time ("Aetna said..."): never a person.
+_ORGANISATIONS = _words(
+    "aetna cigna humana tufts medicare medicaid masshealth bcbs blue cross optum kaiser anthem "
+    "united unitedhealthcare harvard pilgrim zoom google apple microsoft venmo paypal cvs "
+    "walgreens amazon uber lyft facebook instagram tiktok"
+)
+_MONTHS = _words(
+    "january february march april may june july august september october november december"
+)
+# Capitalised words that are never the surname after a first name ("Sarah Thursday" is not a name).
+_NOT_SURNAMES = _NEVER_NAMES | _MONTHS | _words(
+    "i im i'm is was are will would can could should said says told and or but to from for with "
+    "at on in of my your his her their our this that the a an if when because so then also just "
+    "today tomorrow tonight yesterday morning afternoon evening night week weekend"
+)
+
+_RELATIONS = (
+    r"friend|best friend|bestie|mom|mother|mum|dad|father|sister|brother|sibling|son|daughter|"
+    r"husband|wife|spouse|partner|boyfriend|girlfriend|fianc[ée]e?|roommate|room mate|boss|"
+    r"manager|co-?worker|colleague|teacher|cousin|aunt|uncle|grandma|grandmother|grandpa|"
+    r"grandfather|nephew|niece|kid|child|baby|neighbou?r|ex|supervisor|coach|pastor|therapist|"
+    r"psychiatrist|doctor|lawyer|attorney|caseworker|case manager|social worker|sponsor|"
+    r"stepdad|stepmom|stepson|stepdaughter|babysitter|nanny|guardian|foster mom|foster dad|"
+    r"caregiver|landlord|pcp|counselor|counsellor|tutor|classmate|student|patient|client|"
+    r"emergency contact"
+)
+_TITLES = r"Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Officer|Judge|Pastor|Father|Nurse|Coach"
+_CAP = r"[A-Z][a-zA-Z'\-]+"
+#: Characters of context a name rule looks at on each side.
+_WINDOW = 60
+_TITLE_WORDS = frozenset(t.lower() for t in _TITLES.split("|"))
+_ANY_WORD = r"[A-Za-z][a-zA-Z'\-]+"
+# Words after a name that make a common-word name ("Hope said", "Will texted") a person.
+_NAME_VERBS = (
+    r"said|says|told|tells|thinks|thought|wants|wanted|asked|asks|called|calls|texted|texts|"
+    r"is|was|has|had|and I|keeps|kept|left|came|comes|hit|hits|yelled|yells|knows|knew|"
+    r"will|won't|can't|doesn't|didn't|isn't|wasn't|got|gets|says|feels|felt|needs|works|"
+    r"lives|moved|passed|died|drove|drives|picked|brought|took|takes|helped|helps"
+)
+# Words before a name that make a common-word name a person ("with Hope", "tell Will").
+_NAME_PREPS = (
+    r"with|w/|and|to|from|for|tell|told|ask|asked|call|called|text|texted|me and|about|by|saw|see"
+)
+
+
+@lru_cache(maxsize=1)
+def first_names() -> frozenset[str]:
+    """Lower-cased US Census first names (about 5,000), from the `names` package's data files."""
+    folder = Path(str(resources.files("names")))
+    found: set[str] = set()
+    for filename in ("dist.male.first", "dist.female.first"):
+        with (folder / filename).open(encoding="ascii") as handle:
+            found.update(line.split()[0].lower() for line in handle if line.strip())
+    return frozenset(found - _NEVER_NAMES)
+
+
+@lru_cache(maxsize=1)
+def common_word_names() -> frozenset[str]:
+    """First names that are also everyday English words: they need a context to count."""
+    easy = resources.files("textstat") / "resources" / "en" / "easy_words.txt"
+    everyday = set(easy.read_text(encoding="utf-8").split())
+    return frozenset((first_names() & everyday) | (_COMMON_WORD_EXTRAS & first_names()))
+
+
+class RegexRecognizer(EntityRecognizer):
+    """Regex recognizer that reports the named group `phi` when present, else the whole match.
+
+    Presidio's `PatternRecognizer` reports whole matches only; context-anchored identifiers
+    ("member ID ABC123") need just the id redacted, not the cue words the model needs to see.
+    """
+
+    def __init__(self, entity: str, patterns: list[tuple[str, float]], flags: int = 0) -> None:
+        self._patterns = [(re.compile(p, flags), score) for p, score in patterns]
+        super().__init__(supported_entities=[entity], name=f"{entity.lower()}_regex")
+
+    def load(self) -> None:
+        """Nothing to load: the patterns are compiled in `__init__`."""
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        results = []
+        for pattern, score in self._patterns:
+            for match in pattern.finditer(text):
+                group = "phi" if "phi" in pattern.groupindex and match.group("phi") else 0
+                start, end = match.span(group)
+                start, end = _trim(text, start, end)
+                if end > start:
+                    results.append(RecognizerResult(self.supported_entities[0], start, end, score))
+        return results
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop trailing sentence punctuation a greedy pattern swallowed ("call 555-1234.")."""
+    while end > start and text[end - 1] in ".,;:!?)'\"":
+        end -= 1
+    return start, end
+
+
+class PersonRecognizer(EntityRecognizer):
+    """Third-party names: relation/title cues, census first names, and context for word-names."""
+
+    def __init__(self) -> None:
+        self._first = first_names()
+        self._common = common_word_names()
+        surname = rf"(?:\s+(?P<last>{_CAP}))?"
+        self._cued = [
+            # "my friend Sarah", "my boss, jen", "his mom Maria Lopez": any word after a relation.
+            re.compile(
+                rf"(?i:\b(?:my|our|his|her|their|your|the)\s+(?:(?:little|older|younger|big|best|"
+                rf"ex|step|half|new|old|twin|former)[\s\-])?(?:{_RELATIONS})),?\s+(?:(?:is|as|was)\s+)?"
+                rf"(?:(?:{_TITLES})\.?\s+)?(?P<first>{_ANY_WORD}){surname}"
+            ),
+            # "Dr. Patel", "Mrs Anne Brown".
+            re.compile(rf"\b(?:{_TITLES})\.?\s+(?P<first>{_CAP}){surname}"),
+            # "named Tom", "name is Alex", "called Jo" (as a name).
+            re.compile(
+                rf"(?i:\b(?:named|name is|name's|goes by|this is|it's|it is|signed|love,|"
+                rf"thanks,|regards,|best,|from))\s+(?P<first>{_CAP}){surname}"
+            ),
+        ]
+        # Surname in a lookahead so "Tell Will" still lets "Will" start its own match.
+        self._capitalised = re.compile(rf"\b(?P<first>{_CAP})(?=(?:\s+(?P<last>{_CAP}))?)")
+        self._lower_cue = re.compile(
+            rf"(?i:\b(?:{_NAME_PREPS})\s+)(?P<first>[a-z][a-z'\-]+)\b"
+        )
+        self._verb_after = re.compile(rf"^(?:'s\b|\s+(?:{_NAME_VERBS})\b)")
+        # A capitalised word outside the census list is a name only with a strong cue on either
+        # side ("I saw Yusuf", "Can Bogdan come"); "Aetna is" or "Boston was" stay untouched.
+        self._strong_before = re.compile(
+            r"(?i:\b(?:saw|met|meet|visit|visited|invite|invited|told|tell|ask|asked|texted|"
+            r"text|call|called|with|w/|me and|can|could|did|does|will|would)\s+)$"
+        )
+        self._strong_after = re.compile(
+            r"^\s+(?:said|says|told|texted|called|asked|thinks|wants|wanted|came|come|join|joined|"
+            r"and I|yelled|hit|moved|left|passed away|died)\b"
+        )
+        self._everyday = frozenset(
+            (resources.files("textstat") / "resources" / "en" / "easy_words.txt")
+            .read_text(encoding="utf-8").split()
+        )
+        self._prep_before = re.compile(rf"(?i:\b(?:{_NAME_PREPS}))\s+$")
+        super().__init__(supported_entities=["PERSON"], name="person_context")
+
+    def load(self) -> None:
+        """Nothing to load: name lists come from installed packages."""
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        results: list[RecognizerResult] = []
+        for pattern in self._cued:
+            for match in pattern.finditer(text):
+                first = match.group("first")
+                key = first.lower().removesuffix("'s")
+                if key in _NEVER_NAMES or key in _NOT_SURNAMES or key in _TITLE_WORDS:
+                    continue
+                if first.islower() and key not in self._first:
+                    continue  # "my therapist before you": lower case counts only if a known name
+                results.append(self._result(match, text, 0.85))
+        for match in self._capitalised.finditer(text):
+            first = match.group("first")
+            key = first.lower().removesuffix("'s")
+            if key not in self._first:
+                if self._unlisted_name_in_context(text, match):
+                    results.append(self._result(match, text, 0.6))
+                continue
+            if key in self._common and not self._word_name_in_context(text, match):
+                continue
+            results.append(self._result(match, text, 0.7))
+        return results
+
+    def _unlisted_name_in_context(self, text: str, match: re.Match[str]) -> bool:
+        word = match.group("first").lower().removesuffix("'s")
+        if (
+            word in self._everyday
+            or word in _NOT_SURNAMES
+            or word in _TITLE_WORDS
+            or word in _ORGANISATIONS
+            or word.upper() == match.group("first")  # acronyms: "PHQ", "BCBS"
+        ):
+            return False
+        start, end = match.span("first")
+        return bool(
+            self._strong_before.search(text[max(0, start - _WINDOW) : start])
+            or self._strong_after.match(text[end : end + _WINDOW])
+        )
+
+    def _word_name_in_context(self, text: str, match: re.Match[str]) -> bool:
+        """A name that is also a word ("Hope", "Will", "May") counts only with a name context."""
+        start, end = match.span("first")
+        # Bounded windows: context is a few words, and whole-text slices would be quadratic.
+        before, after = text[max(0, start - _WINDOW) : start], text[end : end + _WINDOW]
+        sentence_start = not before.strip() or before.rstrip()[-1] in ".!?\n:"
+        word = match.group("first").lower()
+        if word in _MONTHS and (
+            re.match(r"\s*\d", after)
+            or re.search(r"(?i:\b(?:in|on|of|for|since|until|by|last|next|this|early|late))\s+$",
+                         before)
+        ):
+            return False  # "May 5", "in May", "a receipt for May"
+        if word == "eve" and re.search(r"(?i:christmas|new year'?s)\s+$", before):
+            return False
+        if match.group("last") and match.group("last").lower() not in _NOT_SURNAMES:
+            return True  # "Hope Martinez"
+        if self._verb_after.match(after) or self._prep_before.search(before):
+            return True
+        if sentence_start:
+            return False  # "Hope you are well", "Will you call me"
+        return word != "will"  # a capitalised mid-sentence word is a name, except the modal
+
+    def _result(self, match: re.Match[str], text: str, score: float) -> RecognizerResult:
+        start = match.start("first")
+        end = match.end("first")
+        last = match.group("last")
+        if last and last.lower().removesuffix("'s") not in _NOT_SURNAMES:
+            end = match.end("last")
+        if text[start:end].endswith("'s"):
+            end -= 2
+        return RecognizerResult("PERSON", start, end, score)
+
+
+_MONTH_NAMES = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+_DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th)?"
+_YEAR = r"(?:19|20)\d{2}"
+_NUMBER_SUFFIX = r"(?: number| no\.?| #)?"
+# Words that announce an identifier: "member ID W442...", "policy number PN-88...".
+_ID_CUES = "|".join(
+    [
+        rf"mrn|medical record{_NUMBER_SUFFIX}|record(?: number| no\.?| #)|chart(?: number| #)?",
+        rf"member(?: id)?{_NUMBER_SUFFIX}|policy{_NUMBER_SUFFIX}|group(?: number| no\.?| #)",
+        rf"insurance id|subscriber id|account{_NUMBER_SUFFIX}|acct\.?(?: #)?|card{_NUMBER_SUFFIX}",
+        rf"(?:driver'?s )?licen[cs]e{_NUMBER_SUFFIX}|plate(?: number)?|vin",
+        rf"passport{_NUMBER_SUFFIX}",
+        r"medicaid(?: id| number)?|medicare(?: id| number)?|claim(?: number| #)?",
+        rf"case(?: number| #)|serial(?: number)?|device id|id{_NUMBER_SUFFIX}|number",
+    ]
+)
+_STREET_TYPES = (
+    r"Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Place|Pl|Way|"
+    r"Terrace|Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Route|Rte|Trail|Trl|Square|Sq|Loop|Pike"
+)
+
+
+def _pattern_recognizers() -> list[EntityRecognizer]:
+    ci = re.IGNORECASE
+    return [
+        # Lookbehinds pin each match to the start of a run and bounds cap its length, so a long
+        # run of "a.a.a." or "1-1-1-" costs linear, not quadratic, time.
+        RegexRecognizer(
+            "EMAIL",
+            [(r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9.\-]{1,255}\.[A-Za-z]{2,24}"
+              r"\b", 1.0)],
+        ),
+        RegexRecognizer(
+            "URL",
+            [
+                (r"\b(?:https?://|www\.)[^\s<>\"']+", 0.9),
+                (
+                    r"(?<![@\w.\-])(?:[a-z0-9\-]{1,63}\.){1,8}(?:com|org|net|edu|gov|io|co|us|me|info|biz|"
+                    r"health|app|ly|tv|ca|uk|link|site)\b(?:/[^\s<>\"']*)?",
+                    0.7,
+                ),
+            ],
+            ci,
+        ),
+        RegexRecognizer(
+            "PHONE",
+            [
+                (r"(?<![\w\-])(?:\+?1[\s.\-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.\-])\d{3}[\s.\-]\d{4}"
+                 r"(?:\s*(?:x|ext\.?)\s*\d{1,5})?(?![\w\-])", 0.9),
+                (r"(?<![\w\-])\+\d{1,3}[\s.\-]?\(?\d{1,4}\)?(?:[\s.\-]?\d{2,4}){2,4}"
+                 r"(?![\w\-])", 0.8),
+                (r"(?<![\w\-$])\d{10}(?![\w\-])", 0.6),
+                (r"(?<![\w\-$/:.])\d{3}[\-.]\d{4}(?![\w\-])", 0.6),
+            ],
+            ci,
+        ),
+        RegexRecognizer(
+            "SSN",
+            [
+                (r"(?<![\w\-])\d{3}[\- ]\d{2}[\- ]\d{4}(?![\w\-])", 0.9),
+                (r"\b(?:ssn|social security(?: number| no\.?| #)?)\s*(?:is|:|#)?\s*"
+                 r"(?P<phi>\d{9}|\d{3}[\- ]?\d{2}[\- ]?\d{4})\b", 1.0),
+            ],
+            ci,
+        ),
+        RegexRecognizer(
+            "DATE",
+            [
+                # Full dates with a year: 03/14/1988, 3-14-88, 1988-03-14, March 14, 1988.
+                (r"(?<![\w/])\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})(?![\w/])", 0.8),
+                (rf"(?<![\w\-])\b{_YEAR}-\d{{1,2}}-\d{{1,2}}\b", 0.8),
+                (rf"\b{_MONTH_NAMES}\s+{_DAY},?\s+{_YEAR}\b", 0.8),
+                (rf"\b{_DAY}\s+(?:of\s+)?{_MONTH_NAMES},?\s+{_YEAR}\b", 0.8),
+                # Birthdays, deaths, admissions and discharges without a year, anchored on a cue.
+                (rf"\b(?:born|birthday|date of birth|dob|b-day|bday|died|passed away|date of "
+                 rf"death|admitted|discharged)\b[^.\n]{{0,20}}?"
+                 rf"(?P<phi>{_MONTH_NAMES}\s+{_DAY}(?:,?\s+{_YEAR})?|{_DAY}\s+(?:of\s+)?"
+                 rf"{_MONTH_NAMES}|\d{{1,2}}[/.\-]\d{{1,2}}(?:[/.\-]\d{{2,4}})?)", 0.9),
+            ],
+            ci,
+        ),
+        RegexRecognizer(
+            "ADDRESS",
+            [
+                (rf"\b\d{{1,6}}\s+(?:[A-Za-z0-9][\w'.\-]*\s+){{1,4}}(?:{_STREET_TYPES})\b\.?"
+                 r"(?:,?\s*(?:Apt|Apartment|Unit|Suite|Ste|#)\.?\s*[\w\-]+)?"
+                 r"(?:,\s*[A-Z][a-zA-Z]+(?:\s[A-Z][a-zA-Z]+){0,2})?"
+                 r"(?:,?\s+[A-Z]{2})?(?:\s+\d{5}(?:-\d{4})?)?", 0.85),
+                (r"\bP\.?\s?O\.?\s+Box\s+\d+\b", 0.85),
+                (r"\b[A-Z]{2}\s+\d{5}(?:-\d{4})?\b", 0.7),
+                (r"\b(?:zip(?: code)?|zipcode)\s*(?:is|:)?\s*(?P<phi>\d{5}(?:-\d{4})?)\b", 0.9),
+            ],
+        ),
+        RegexRecognizer(
+            "ID",
+            [
+                (rf"\b(?:{_ID_CUES})\s*(?:is|was|:|#)?\s*"
+                 r"(?P<phi>(?=[A-Z0-9\-]*\d)[A-Z0-9][A-Z0-9\-]{3,}(?:\s\d{1,6}\b)*)\b", 0.85),
+            ],
+            ci,
+        ),
+        RegexRecognizer(
+            "IP", [(r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)"
+                    r"(?!\d|\.\d)", 0.8)]
+        ),
+        RegexRecognizer(
+            "AGE",
+            [(r"\b(?P<phi>(?:9\d|1[01]\d))(?:\s*|-)(?:years?[\s\-]old|yrs?[\s\-]old|yo|y/o)\b",
+              0.9),
+             (r"\b(?:aged?|turn(?:ed|ing|s)?|is|she's|he's|she is|he is)\s+(?P<phi>9\d|1[01]\d)\b"
+              r"(?!\s*(?:%|percent|dollars|minutes|mins|[ap]\.?m\b|:))", 0.8)],
+            ci,
+        ),
+        CreditCardRecognizer(supported_entity="CARD"),
+        PersonRecognizer(),
+    ]
+
+
+@lru_cache(maxsize=1)
+def analyzer() -> AnalyzerEngine:
+    """The process-wide Presidio engine: offline NLP engine, our recognizers only."""
+    registry = RecognizerRegistry(supported_languages=["en"])
+    for recognizer in _pattern_recognizers():
+        registry.add_recognizer(recognizer)
+    engine = NoOpNlpEngine(models=[{"lang_code": "en", "model_name": "none"}])
+    return AnalyzerEngine(nlp_engine=engine, registry=registry, supported_languages=["en"])

@@ -1,0 +1,156 @@
+"""PHI pseudonymizer: quality on `evals/datasets/phi.jsonl` and speed against a naive baseline.
+
+Run: `python -m benchmarks.phi`. Prints known-identifier leakage (must be 0), recall per type on
+identifiers the record does not name, over-redaction (detections no label covers), and the time per
+message as a ratio to a baseline run in the same process (a regex-only email/phone scrubber).
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import time
+from collections import Counter
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from agent.safety.phi import KnownIdentifiers, Pseudonymizer
+
+DATASET = Path(__file__).resolve().parent.parent / "evals" / "datasets" / "phi.jsonl"
+
+
+class LabelledSpan(BaseModel):
+    start: int
+    end: int
+    type: str
+    known: bool
+    text: str
+
+
+class PHIExample(BaseModel):
+    id: str
+    split: str  # "dev": the recognizers were tuned on it; "holdout": written after, never tuned on
+    text: str
+    known: KnownIdentifiers
+    spans: list[LabelledSpan]
+
+
+class PHIReport(BaseModel):
+    messages: int
+    known_spans: int
+    known_leaked: int
+    recall: dict[str, tuple[int, int]]  # type -> (found, total) for unknown identifiers
+    over_redactions: int
+    misses: list[str]  # example ids + span types missed (ids only, no text)
+
+
+def load_examples(path: Path = DATASET) -> list[PHIExample]:
+    with path.open(encoding="utf-8") as handle:
+        return [PHIExample.model_validate_json(line) for line in handle if line.strip()]
+
+
+def evaluate(examples: list[PHIExample]) -> PHIReport:
+    """A labelled span counts as found only when detections cover every character of it."""
+    leaked, known_total, over = 0, 0, 0
+    found: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    misses: list[str] = []
+    for example in examples:
+        pseudonymizer = Pseudonymizer(example.known)
+        detections = pseudonymizer.detect(example.text)
+        covered = {i for d in detections for i in range(d.start, d.end)}
+        pseudonymizer.pseudonymize(example.text)  # raises PHIError if a known id survives
+        for span in example.spans:
+            hit = all(i in covered for i in range(span.start, span.end))
+            if span.known:
+                known_total += 1
+                if not hit:
+                    leaked += 1
+                    misses.append(f"{example.id}:known-{span.type}")
+            else:
+                total[span.type] += 1
+                found[span.type] += hit
+                if not hit:
+                    misses.append(f"{example.id}:{span.type}")
+        labelled = {i for s in example.spans for i in range(s.start, s.end)}
+        over += sum(1 for d in detections if not labelled & set(range(d.start, d.end)))
+    return PHIReport(
+        messages=len(examples),
+        known_spans=known_total,
+        known_leaked=leaked,
+        recall={t: (found[t], total[t]) for t in sorted(total)},
+        over_redactions=over,
+        misses=misses,
+    )
+
+
+_BASELINE = re.compile(r"[\w.+\-]+@[\w.\-]+\.\w+|\(?\d{3}\)?[\s.\-]?\d{3}[\s.\-]\d{4}")
+
+
+def _time_per_message(examples: list[PHIExample], rounds: int) -> tuple[float, float]:
+    """Median seconds per message: our pseudonymizer vs the regex-only baseline."""
+    ours, baseline = [], []
+    instances = [Pseudonymizer(e.known) for e in examples]
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for example, pseudonymizer in zip(examples, instances, strict=True):
+            pseudonymizer.pseudonymize(example.text)
+        ours.append((time.perf_counter() - start) / len(examples))
+        start = time.perf_counter()
+        for example in examples:
+            _BASELINE.sub("<REDACTED>", example.text)
+        baseline.append((time.perf_counter() - start) / len(examples))
+    return statistics.median(ours), statistics.median(baseline)
+
+
+def _print(title: str, report: PHIReport) -> None:
+    print(f"== {title}")
+    print(f"messages: {report.messages}")
+    print(f"known identifiers: {report.known_spans}, leaked: {report.known_leaked}")
+    for entity, (hit, count) in report.recall.items():
+        print(f"recall {entity:8s} {hit:3d}/{count:<3d} = {hit / count:.3f}")
+    all_hit = sum(h for h, _ in report.recall.values())
+    all_count = sum(c for _, c in report.recall.values())
+    print(f"recall all      {all_hit:3d}/{all_count:<3d} = {all_hit / all_count:.3f}")
+    print(f"over-redactions (detections covering no label): {report.over_redactions}")
+    if report.misses:
+        print("missed:", ", ".join(report.misses))
+
+
+def _worst_case_seconds() -> tuple[str, float]:
+    """Slowest of a few adversarial texts at the length limit (regex blow-up guard)."""
+    from agent.safety.phi import MAX_TEXT_CHARS
+
+    texts = {
+        "run of letters": "a" * MAX_TEXT_CHARS,
+        "digits and dashes": "1-" * (MAX_TEXT_CHARS // 2),
+        "dots": "a." * (MAX_TEXT_CHARS // 2),
+        "repeated name": "Sarah " * (MAX_TEXT_CHARS // 6),
+        "street-like words": ("12 " + "Main " * 5) * (MAX_TEXT_CHARS // 28),
+    }
+    pseudonymizer = Pseudonymizer(KnownIdentifiers(full_name="Hope Alvarez"))
+    timings = {}
+    for name, text in texts.items():
+        start = time.perf_counter()
+        pseudonymizer.pseudonymize(text)
+        timings[name] = time.perf_counter() - start
+    worst = max(timings, key=timings.__getitem__)
+    return worst, timings[worst]
+
+
+def main() -> None:
+    examples = load_examples()
+    for split in ("dev", "holdout"):
+        _print(f"split {split}", evaluate([e for e in examples if e.split == split]))
+    ours, baseline = _time_per_message(examples, rounds=5)
+    print(
+        f"speed: {ours * 1000:.2f} ms/message (baseline regex scrubber {baseline * 1000:.3f} ms); "
+        f"ratio {ours / baseline:.0f}x the baseline, {1 / ours:.0f} messages/s on one core"
+    )
+    worst, seconds = _worst_case_seconds()
+    print(f"worst adversarial 20,000-character text: {worst!r}, {seconds:.2f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,324 @@
+"""PHI pseudonymization: every identifier type out, stable placeholders, local re-identification,
+and fail-closed behaviour (a `PHIError`, never raw text, when anything goes wrong)."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+
+import httpx
+import pytest
+
+from agent.safety.guard import check_draft
+from agent.safety.phi import KnownIdentifiers, PHIError, Pseudonymizer
+
+HOPE = KnownIdentifiers(
+    full_name="Hope Alvarez",
+    first_name="Hope",
+    last_name="Alvarez",
+    guardian_names=["Rosa Alvarez"],
+    date_of_birth=date(2009, 3, 14),
+    phones=["(617) 555-0142"],
+    emails=["Hope.Alvarez09@gmail.com"],
+    address_parts=["44 Maple Street", "Somerville", "02144"],
+    record_id="MRN-004512",
+    insurance_member_ids=["BCX99812345"],
+)
+KATE = KnownIdentifiers(
+    full_name="Katherine O'Brien", first_name="Katherine", last_name="O'Brien",
+    preferred_name="Kate",
+)  # fmt: skip
+
+
+@pytest.fixture
+def hope() -> Pseudonymizer:
+    return Pseudonymizer(HOPE)
+
+
+# --- the client's own identifiers (must never leak) -----------------------------------------
+@pytest.mark.parametrize(
+    ("text", "original", "placeholder"),
+    [
+        ("This is Hope Alvarez about Thursday.", "Hope Alvarez", "<CLIENT_NAME>"),
+        ("this is HOPE ALVAREZ", "HOPE ALVAREZ", "<CLIENT_NAME>"),
+        ("Hope here, running late", "Hope", "<CLIENT_FIRST_NAME>"),
+        ("hi its hope. can we talk", "hope", "<CLIENT_FIRST_NAME>"),
+        ("Ms. Alvarez is my name on the card", "Alvarez", "<CLIENT_LAST_NAME>"),
+        ("My mom Rosa Alvarez will call.", "Rosa Alvarez", "<GUARDIAN_1>"),
+        ("my mom rosa said so", "rosa", "<GUARDIAN_1>"),
+        ("DOB 3/14/2009", "3/14/2009", "<CLIENT_DOB>"),
+        ("born 03-14-09", "03-14-09", "<CLIENT_DOB>"),
+        ("birthday is March 14th", "March 14th", "<CLIENT_DOB>"),
+        ("date of birth: 2009-03-14", "2009-03-14", "<CLIENT_DOB>"),
+        ("born 14 March 2009", "14 March 2009", "<CLIENT_DOB>"),
+        ("call 617.555.0142", "617.555.0142", "<CLIENT_PHONE_1>"),
+        ("call +1 617 555 0142 anytime", "617 555 0142", "<CLIENT_PHONE_1>"),
+        ("call 6175550142", "6175550142", "<CLIENT_PHONE_1>"),
+        ("email hope.alvarez09@GMAIL.com", "hope.alvarez09@GMAIL.com", "<CLIENT_EMAIL_1>"),
+        ("I live at 44 Maple St.", "44 Maple St", "<CLIENT_ADDRESS_1>"),
+        ("moved to somerville", "somerville", "<CLIENT_ADDRESS_2>"),
+        ("zip is 02144", "02144", "<CLIENT_ADDRESS_3>"),
+        ("my chart says MRN 004512? or mrn-004512", "004512", None),
+        ("member BCX-9981-2345 on the card", "BCX-9981-2345", "<CLIENT_INSURANCE_ID_1>"),
+    ],
+)
+def test_known_identifiers_never_survive(hope, text, original, placeholder):
+    out = hope.pseudonymize(text)
+    assert original not in out
+    if placeholder:
+        assert placeholder in out
+
+
+def test_preferred_name_is_the_first_name_placeholder_and_comes_back_as_preferred():
+    pseudonymizer = Pseudonymizer(KATE)
+    out = pseudonymizer.pseudonymize("Katherine here, but everyone calls me Kate. - kate o'brien")
+    assert "Katherine" not in out and "Kate" not in out and "kate" not in out
+    assert pseudonymizer.reidentify("Hi <CLIENT_FIRST_NAME>,") == "Hi Kate,"
+
+
+def test_client_name_that_is_a_common_word_leaves_the_word_alone(hope):
+    out = hope.pseudonymize("I hope the 3pm slot is still open. Hope")
+    assert out == "I hope the 3pm slot is still open. <CLIENT_FIRST_NAME>"
+
+
+def test_known_identifiers_from_the_sandbox_ehr_never_leak_for_any_seeded_client():
+    """Every one of the sandbox's 120 clients, with their identifiers written the way clients
+    write them: nothing from the record survives."""
+    from tools.ehr.sandbox import identifiers_of
+    from tools.ehr.seed import build_practice
+
+    for client in build_practice(7, date(2026, 11, 27)).clients:
+        digits = re.sub(r"\D", "", client.phone)[-7:]
+        text = (
+            f"hi this is {client.given_name.lower()} {client.family_name}. "
+            f"DOB {client.birth_date:%m/%d/%Y}, phone {digits[:3]}.{digits[3:]}, "
+            f"email {client.email.upper()}, I live at {client.address}. "
+            f"Record {client.record_number}, insurance {client.insurance_member_id}."
+        )
+        for known in (
+            KnownIdentifiers.from_client(client),
+            KnownIdentifiers.from_client(identifiers_of(client, full=True)),
+        ):
+            out = Pseudonymizer(known).pseudonymize(text)
+            for value in (client.given_name, client.family_name, client.email, digits[3:],
+                          client.address.split(",")[0], client.record_number,
+                          client.insurance_member_id, f"{client.birth_date:%m/%d/%Y}"):
+                assert value.lower() not in out.lower(), (client.id, value)
+
+
+def test_from_client_identifiers_keeps_the_guardian_apart_from_the_client():
+    from tools.ehr.models import ClientIdentifiers
+
+    ids = ClientIdentifiers(
+        client_id="cl-1",
+        names=("Morgan Marchetti", "Morgan", "Marchetti", "Mo", "Taylor Marchetti"),
+        phones=("+1-555-0303",),
+    )
+    known = KnownIdentifiers.from_client(ids)
+    assert (known.full_name, known.first_name, known.preferred_name) == (
+        "Morgan Marchetti", "Morgan", "Mo")
+    assert known.guardian_names == ["Taylor Marchetti"]
+    pseudonymizer = Pseudonymizer(known)
+    out = pseudonymizer.pseudonymize("Taylor Marchetti here, Mo's guardian. Call 555-0303.")
+    assert out == "<GUARDIAN_1> here, <CLIENT_FIRST_NAME>'s guardian. Call <CLIENT_PHONE_1>."
+
+
+def test_unknown_field_in_known_identifiers_is_a_clear_error():
+    with pytest.raises(ValueError, match="insurance_id"):
+        KnownIdentifiers(insurance_id="X1")
+
+
+# --- identifiers nobody told us about ------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "original", "entity"),
+    [
+        ("my friend Sarah gave me your number", "Sarah", "PERSON"),
+        ("My boss, jennifer, keeps texting me", "jennifer", "PERSON"),
+        ("I had a fight with my mom Maria Santos", "Maria Santos", "PERSON"),
+        ("Please fax it to Dr. Okonkwo today", "Okonkwo", "PERSON"),
+        ("I saw Yusuf at the pharmacy", "Yusuf", "PERSON"),
+        ("Can Bogdan come to my session?", "Bogdan", "PERSON"),
+        ("I went to dinner with Faith and it went well", "Faith", "PERSON"),
+        ("Will said he can drive me", "Will", "PERSON"),
+        ("Tell Grace thanks for the help", "Grace", "PERSON"),
+        ("her number is (339) 555-0102", "(339) 555-0102", "PHONE"),
+        ("cell 781-555-0134 ext 12", "781-555-0134 ext 12", "PHONE"),
+        ("in London: +44 20 7946 0958", "+44 20 7946 0958", "PHONE"),
+        ("write to d.ramirez@acme-corp.com", "d.ramirez@acme-corp.com", "EMAIL"),
+        ("see https://www.gofundme.com/f/help-my-sister.", "https://www.gofundme.com/f/help-my-sister",
+         "URL"),
+        ("profile at facebook.com/derek.huang.77", "facebook.com/derek.huang.77", "URL"),
+        ("my ssn is 078-05-1120", "078-05-1120", "SSN"),
+        ("SSN: 219099999", "219099999", "SSN"),
+        ("my father was born on 03/22/1961", "03/22/1961", "DATE"),
+        ("his DOB is October 3, 1949", "October 3, 1949", "DATE"),
+        ("my dad passed away on March 3 at home", "March 3", "DATE"),
+        ("she was discharged 4/12 from McLean", "4/12", "DATE"),
+        ("at 310 Elm St, Cambridge, MA 02139 now", "310 Elm St, Cambridge, MA 02139", "ADDRESS"),
+        ("mail goes to P.O. Box 4412", "P.O. Box 4412", "ADDRESS"),
+        ("the member ID is W44219083", "W44219083", "ID"),
+        ("policy number PN-8820134", "PN-8820134", "ID"),
+        ("license S99283017 attached", "S99283017", "ID"),
+        ("login attempts from 73.114.20.9.", "73.114.20.9", "IP"),
+        ("my grandmother is 94 years old", "94", "AGE"),
+        ("Abuela is 91 and lives with us", "91", "AGE"),
+        ("card 4111 1111 1111 1111 was charged twice", "4111 1111 1111 1111", "CARD"),
+    ],
+)
+def test_unknown_identifiers_are_replaced_by_typed_placeholders(text, original, entity):
+    pseudonymizer = Pseudonymizer(KnownIdentifiers())
+    out = pseudonymizer.pseudonymize(text)
+    assert original not in out
+    assert f"<{entity}_1>" in out
+    assert pseudonymizer.mapping[f"<{entity}_1>"] == original
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I hope you had a good weekend. Will I see you on Monday?",
+        "Can I get a receipt for May? My employer needs it by June 5.",
+        "Is there a grace period? I have faith it will work out.",
+        "Mark the date: the Tuesday group starts in April.",
+        "Aetna said they need CPT codes for the PHQ-9.",
+        "Is the office open on Christmas Eve?",
+        "My therapist before you was great.",
+        "The total is 95 dollars and the session is at 10:30.",
+    ],
+)
+def test_everyday_words_that_are_also_names_are_left_alone(text):
+    assert Pseudonymizer(KnownIdentifiers()).pseudonymize(text) == text
+
+
+# --- one instance per turn: stable placeholders, local re-identification --------------------
+def test_placeholders_are_stable_across_the_texts_of_one_turn(hope):
+    message, context, passage = hope.pseudonymize_many([
+        "My friend Sarah and my friend Michael Torres say hi. Sarah's number is 617-555-0123.",
+        "Client: Hope Alvarez. Emergency contact: Sarah, 617 555 0123.",
+        "Call Dr. Patel's office.",
+    ])
+    assert message == ("My friend <PERSON_1> and my friend <PERSON_2> say hi. <PERSON_1>'s "
+                       "number is <PHONE_1>.")
+    assert context == "Client: <CLIENT_NAME>. Emergency contact: <PERSON_1>, <PHONE_1>."
+    assert passage == "Call Dr. <PERSON_3>'s office."
+
+
+def test_reidentify_tolerates_how_models_echo_placeholders(hope):
+    hope.pseudonymize("my friend Sarah called from 617-555-0123")
+    echoed = "Hi <client_first_name>, PERSON_1 and [PERSON 1] and < PHONE_1 > and {{PHONE-1}}."
+    assert hope.reidentify(echoed) == (
+        "Hi Hope, Sarah and Sarah and 617-555-0123 and 617-555-0123."
+    )
+
+
+def test_reidentify_leaves_prose_that_merely_looks_like_a_placeholder(hope):
+    text = "As a client, name your goal. Person 1 of 2 [click here]."
+    assert hope.reidentify(text) == text
+
+
+def test_placeholders_never_issued_are_flagged_and_blocked_by_the_guard(hope):
+    hope.pseudonymize("my friend Sarah says hi")
+    reply = "Hi <CLIENT_FIRST_NAME>, tell <PERSON_1> and PERSON_7 hello from <CLINICIAN_NAME>."
+    assert hope.unmapped(reply) == ["<PERSON_7>", "<CLINICIAN_NAME>"]
+    text = hope.reidentify(reply)
+    assert text == "Hi Hope, tell Sarah and <PERSON_7> hello from <CLINICIAN_NAME>."
+    verdict = check_draft(text, intents=["other"], allowed_domains=[])
+    assert not verdict.passed
+    assert {f.span for f in verdict.findings if f.rule == "unfilled_placeholder"} == {
+        "<PERSON_7>", "<CLINICIAN_NAME>"}
+
+
+def test_mapping_is_a_copy(hope):
+    hope.mapping["<CLIENT_NAME>"] = "Somebody Else"
+    assert hope.reidentify("<CLIENT_NAME>") == "Hope Alvarez"
+
+
+# --- fail closed -------------------------------------------------------------------------------
+def test_non_text_raises_phi_error(hope):
+    with pytest.raises(PHIError):
+        hope.pseudonymize(None)  # type: ignore[arg-type]
+    with pytest.raises(PHIError):
+        hope.reidentify(b"<CLIENT_NAME>")  # type: ignore[arg-type]
+
+
+def test_text_over_the_length_limit_is_refused(hope):
+    from agent.safety.phi import MAX_TEXT_CHARS
+
+    with pytest.raises(PHIError, match="exceeds"):
+        hope.pseudonymize("Hope Alvarez " * (MAX_TEXT_CHARS // 10))
+
+
+def test_recognizer_crash_raises_phi_error_not_raw_text(hope, monkeypatch):
+    import agent.safety.phi as phi
+
+    class Broken:
+        def analyze(self, *args, **kwargs):
+            raise RuntimeError("recognizer exploded")
+
+    monkeypatch.setattr(phi, "analyzer", lambda: Broken())
+    with pytest.raises(PHIError, match="RuntimeError"):
+        hope.pseudonymize("Hope Alvarez, 617-555-0142")
+
+
+def test_a_known_identifier_that_survives_replacement_raises(hope, monkeypatch):
+    monkeypatch.setattr(Pseudonymizer, "detect", lambda self, text: [])
+    with pytest.raises(PHIError, match="CLIENT_NAME"):
+        hope.pseudonymize("This is Hope Alvarez")
+
+
+# --- the real model client sees placeholders only -------------------------------------------
+def test_the_llm_request_carries_no_identifier_and_its_answer_is_reidentified(settings, hope):
+    """The real ChatOpenAI from `build_chat_model`, against a MockTransport endpoint."""
+    from langchain_core.messages import HumanMessage
+
+    from agent.llm import build_chat_model
+
+    sent: list[str] = []
+
+    def endpoint(request: httpx.Request) -> httpx.Response:
+        sent.append(request.content.decode())
+        return httpx.Response(200, json={
+            "id": "c1", "object": "chat.completion", "created": 0, "model": "m",
+            "choices": [{"index": 0, "finish_reason": "stop", "message": {
+                "role": "assistant",
+                "content": "Hi <CLIENT_FIRST_NAME>, we will call you at <client_phone_1>. "
+                           "Say hi to PERSON_1."}}],
+            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+        })
+
+    llm_settings = settings.model_copy(update={
+        "llm_provider": "openai", "llm_base_url": "http://127.0.0.1:9/v1"})
+    model = build_chat_model(llm_settings, http_client=httpx.Client(
+        transport=httpx.MockTransport(endpoint)))
+    message = ("Hi, Hope Alvarez here (DOB 03/14/2009). My friend Sarah Mitchell said to ask: "
+               "can you call me at 617-555-0142 or email hope.alvarez09@gmail.com?")
+    answer = model.invoke([HumanMessage(hope.pseudonymize(message))])
+
+    body = json.loads(sent[0])
+    prompt = body["messages"][0]["content"]
+    for identifier in ("Hope", "Alvarez", "03/14/2009", "Sarah", "Mitchell", "617-555-0142",
+                       "hope.alvarez09"):
+        assert identifier not in sent[0]
+    assert "<CLIENT_NAME>" in prompt and "<PERSON_1>" in prompt
+    assert hope.reidentify(answer.content) == (
+        "Hi Hope, we will call you at (617) 555-0142. Say hi to Sarah Mitchell.")
+
+
+# --- the labelled data set ----------------------------------------------------------------------
+def test_phi_dataset_zero_known_leakage_and_recall_targets():
+    """`evals/datasets/phi.jsonl`: >= 150 messages, common-word names included; leakage of
+    known identifiers 0 and recall >= 0.95 on names, phones and emails in both splits."""
+    from benchmarks.phi import evaluate, load_examples
+
+    examples = load_examples()
+    assert len(examples) >= 150
+    texts = " ".join(e.text for e in examples)
+    for word_name in ("Hope", "Faith", "Will", "Grace", "May", "Joy"):
+        assert word_name in texts
+    for split in ("dev", "holdout"):
+        report = evaluate([e for e in examples if e.split == split])
+        assert report.known_leaked == 0, report.misses
+        for entity in ("PERSON", "PHONE", "EMAIL"):
+            found, total = report.recall[entity]
+            assert found / total >= 0.95, (split, entity, report.misses)
