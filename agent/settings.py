@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     chroma_collection: str = "practice_policies"
     retrieval_k: int = 3
     retrieval_floor: float = Field(
-        0.35, description="Minimum relevance score; below it retrieval returns nothing."
+        0.32, description="Minimum relevance score; below it retrieval returns nothing."
     )
     max_document_bytes: int = Field(5_000_000, description="Larger corpus files are skipped.")
 
@@ -124,6 +124,14 @@ class Settings(BaseSettings):
     server_port: int = Field(8765, description="Port `make run` binds the server to.")
 
     log_level: str = "INFO"
+
+    # --- release gate judge (optional; evals/judges.py) --------------------------------------
+    judge_provider: Literal["none", "openai", "azure"] = Field(
+        "none", description="Judge model for the gate's GEval/Faithfulness metrics; none = skip."
+    )
+    judge_base_url: str | None = Field(None, description="OpenAI-compatible judge endpoint.")
+    judge_api_key: SecretStr | None = None
+    judge_model: str = Field("gpt-4o", description="Judge model (Azure: the deployment name).")
 
     # --- derived paths -----------------------------------------------------------------------
     @property
