@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     chroma_collection: str = "practice_policies"
     retrieval_k: int = 3
     retrieval_floor: float = Field(
-        0.32, description="Minimum relevance score; below it retrieval returns nothing."
+        0.35, description="Minimum relevance score; below it retrieval returns nothing."
     )
     max_document_bytes: int = Field(5_000_000, description="Larger corpus files are skipped.")
 
