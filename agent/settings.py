@@ -84,9 +84,9 @@ class Settings(BaseSettings):
     llm_timeout_s: float = 20.0
     llm_max_retries: int = 1
     crisis_llm_second_opinion: bool = Field(
-        True,
-        description="Let the crisis screen ask the configured LLM about messages its local layers "
-        "did not flag (adds recall; never needed for an alert, never removes one).",
+        False,
+        description="Let the crisis screen also ask the configured LLM about every message (can "
+        "add alerts, never removes one; costs one LLM call and its latency per message).",
     )
 
     # --- secrets -----------------------------------------------------------------------------
@@ -112,6 +112,9 @@ class Settings(BaseSettings):
     )
     worker_max_attempts: int = Field(
         3, description="After this many failed tries an event is parked for an admin."
+    )
+    worker_nice: int = Field(
+        10, ge=0, le=19, description="CPU niceness of worker-only processes (ingress first)."
     )
     session_secret: SecretStr | None = Field(
         None, description="Signs staff session cookies; generated under data_dir if unset."
