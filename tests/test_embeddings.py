@@ -1,0 +1,36 @@
+"""The shared embedder: offline model, normalised vectors, and a cache that never changes answers."""
+
+import numpy as np
+
+from knowledge import embeddings
+
+
+def test_vectors_are_normalised_and_meaningful():
+    vectors = embeddings.embed(["I want to reschedule Thursday", "Can we move my Thursday session?",
+                                "Do you take Aetna insurance?"])
+    assert vectors.shape == (3, embeddings.DIMENSIONS)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
+
+
+def test_cached_rows_match_a_fresh_encoding_and_keep_input_order(monkeypatch):
+    texts = ["late cancel fee", "superbill please", "late cancel fee"]
+    first = embeddings.embed(texts)
+    calls = []
+    real = embeddings.get_model()
+
+    class CountingModel:
+        def encode(self, batch, **kwargs):
+            calls.append(list(batch))
+            return real.encode(batch, **kwargs)
+
+    monkeypatch.setattr(embeddings, "get_model", lambda: CountingModel())
+    again = embeddings.embed(["superbill please", "a new sentence", "late cancel fee"])
+    assert calls == [["a new sentence"]]
+    assert np.allclose(again[0], first[1]) and np.allclose(again[2], first[0])
+
+
+def test_cache_stays_bounded(monkeypatch):
+    monkeypatch.setattr(embeddings, "CACHE_SIZE", 5)
+    embeddings.embed([f"text number {i}" for i in range(12)])
+    assert len(embeddings._cache) <= 5
