@@ -29,6 +29,9 @@ run: $(STAMP) ingest
 	@echo
 	@echo "Knowledge base ready. Ask it a question:"
 	@echo "  $(PY) -m knowledge.search \"How much notice do I need to give to cancel?\""
+	# Sandbox EHR + demo staff logins + sample portal traffic (signed webhooks), then the server.
+	$(PY) -m agent.server.cli demo
+	$(PY) -m agent.server.cli serve
 
 test: $(STAMP)
 	$(PY) -m pytest

@@ -37,18 +37,23 @@ def _evidence_strings(result: Any) -> list[str]:
 
 
 def _redactor(deps: Deps, client_id: str):
-    """The client's own pseudonymizer for the screen's optional LLM opinion (None: the screen's
-    pattern-only redaction). Built only when that LLM is configured."""
+    """The client's own pseudonymizer for the screen's optional LLM opinion; None when no LLM is
+    configured. If the client's identifiers cannot be loaded, the redactor refuses (the screen
+    then skips the LLM and keeps its local verdict): no text leaves with identifiers in it."""
     if getattr(deps.crisis, "llm", None) is None:
         return None
-    try:
-        from agent.safety.phi import KnownIdentifiers, Pseudonymizer
+    from agent.safety.phi import KnownIdentifiers, PHIError, Pseudonymizer
 
+    try:
         known = KnownIdentifiers.from_client(deps.ehr.client_identifiers(client_id))
         return Pseudonymizer(known).pseudonymize
-    except Exception as err:  # noqa: BLE001 - the screen falls back to pattern-only redaction
+    except Exception as err:  # noqa: BLE001 - refuse rather than send partly redacted text
         log.warning("crisis redactor unavailable client=%s error=%s", client_id, type(err).__name__)
-        return None
+
+        def refuse(_text: str) -> str:
+            raise PHIError("the client's identifiers could not be loaded")
+
+        return refuse
 
 
 def safety_screen(state: TurnState, runtime: Runtime[Deps]) -> dict[str, Any]:

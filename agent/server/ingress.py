@@ -1,0 +1,274 @@
+"""Ingress: turn one signed EHR webhook into a durable inbox row and, for a crisis, an alert row,
+before the EHR gets its answer.
+
+Order matters for safety: (1) authenticate, (2) validate, (3) screen for crisis inline, (4) commit
+the event and its alert in one transaction, (5) answer 202. Nothing is acknowledged before it is
+durable, and no acknowledged crisis lacks its alert row. The graph runs later on a worker. A
+redelivered event is answered from the inbox row without side effects. Every failure a sender can
+cause is a 4xx with a reason; a failure of ours answers 503 so the EHR redelivers.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+
+from agent.server import signing
+from agent.server.metrics import Metrics
+from agent.settings import Settings
+from agent.store.alerts import AlertStore
+from agent.store.audit import AuditLog
+from agent.store.db import Database
+from agent.store.inbox import Inbox
+from tools.ehr.errors import ClientNotFound, EHRError
+
+log = logging.getLogger("practice.ingress")
+
+
+class MessageCreatedData(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    client_id: str = Field(min_length=1, max_length=80)
+    thread_id: str = Field(min_length=1, max_length=200)
+    message_id: str = Field(min_length=1, max_length=200)
+    text: str = Field(min_length=1, max_length=20_000)
+    sent_at: AwareDatetime | None = None
+    in_reply_to: str | None = Field(None, max_length=200)
+
+
+class MessageCreatedEvent(BaseModel):
+    """`message.created`: a client posted a portal message."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    event_id: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._:-]+$")
+    type: Literal["message.created"]
+    occurred_at: AwareDatetime
+    data: MessageCreatedData
+
+
+class IngressError(Exception):
+    """A request the server refuses; `status` is the HTTP code, `reason` names the problem."""
+
+    def __init__(self, status: int, reason: str, fields: list[dict[str, str]] | None = None):
+        super().__init__(reason)
+        self.status, self.reason, self.fields = status, reason, fields or []
+
+
+class IngressReceipt(BaseModel):
+    event_id: str
+    status: Literal["accepted", "duplicate"]
+    crisis: bool
+    alert_id: str | None = None
+
+
+def validation_fields(exc: ValidationError) -> list[dict[str, str]]:
+    """Pydantic errors as [{field, error}] with dotted field paths (no input values echoed)."""
+    return [
+        {"field": ".".join(str(part) for part in err["loc"]) or "body", "error": err["msg"]}
+        for err in exc.errors(include_input=False, include_url=False)
+    ]
+
+
+class Ingress:
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        *,
+        ehr: Any,
+        crisis_screen: Any,
+        metrics: Metrics,
+        on_accepted=None,
+    ):
+        self.settings = settings
+        self.db = db
+        self.inbox = Inbox(db)
+        self.alerts = AlertStore(db)
+        self.audit = AuditLog(db)
+        self.ehr = ehr
+        self.crisis_screen = crisis_screen
+        self.metrics = metrics
+        self.secrets = signing.webhook_secrets(settings)
+        self.on_accepted = on_accepted or (lambda: None)
+        self._admission = _Batcher(self._admit_batch)
+
+    def receive(self, body: bytes, headers: dict[str, str], started: float) -> IngressReceipt:
+        """Handle one delivery (`headers` with lower-case names); raise IngressError to refuse."""
+        if len(body) > self.settings.webhook_max_body_bytes:
+            raise IngressError(413, f"body exceeds {self.settings.webhook_max_body_bytes} bytes")
+        try:
+            signing.verify(
+                self.secrets,
+                timestamp=headers.get(signing.TIMESTAMP_HEADER.lower()),
+                signature=headers.get(signing.SIGNATURE_HEADER.lower()),
+                body=body,
+                window_s=self.settings.webhook_replay_window_s,
+            )
+        except signing.SignatureError as exc:
+            raise IngressError(401, str(exc)) from None
+        try:
+            event = MessageCreatedEvent.model_validate_json(body)
+        except ValidationError as exc:
+            fields = validation_fields(exc)
+            named = ", ".join(f["field"] for f in fields[:5])
+            raise IngressError(422, f"invalid event: {named}", fields) from None
+        seen = self.inbox.seen(event.event_id)
+        if seen is not None:  # a redelivery: answered from the stored row, nothing changes
+            self.metrics.webhooks.labels(result="duplicate").inc()
+            return IngressReceipt(event_id=event.event_id, status="duplicate",
+                                  crisis=seen.alert_id is not None, alert_id=seen.alert_id)
+        clinician_id = self._clinician_of(event.data.client_id)
+        receipt = self._store(event, clinician_id, started)
+        self.metrics.webhooks.labels(result=receipt.status).inc()
+        if receipt.status == "accepted":
+            self.on_accepted()
+        log.info("webhook event=%s client=%s status=%s crisis=%s alert=%s", event.event_id,
+                 event.data.client_id, receipt.status, receipt.crisis, receipt.alert_id)
+        return receipt
+
+    def _clinician_of(self, client_id: str) -> str | None:
+        """The client's clinician; an unknown client is the sender's error (422). An EHR outage
+        must not lose the message, so it is accepted without the clinician (the graph finds it)."""
+        try:
+            return self.ehr.get_client(client_id).clinician_id
+        except ClientNotFound:
+            raise IngressError(422, "data.client_id: unknown client",
+                               [{"field": "data.client_id", "error": "unknown client"}]) from None
+        except EHRError as exc:
+            log.warning("client lookup failed client=%s error=%s", client_id, type(exc).__name__)
+            return None
+
+    def close(self) -> None:
+        self._admission.close()
+
+    def _store(
+        self, event: MessageCreatedEvent, clinician_id: str | None, started: float
+    ) -> IngressReceipt:
+        receipt = self._admission.submit(_Pending(event, clinician_id))
+        if receipt.crisis and receipt.status == "accepted":
+            self.metrics.alert_latency.observe(time.perf_counter() - started)
+        return receipt
+
+    def _admit_batch(self, batch: list[_Pending]) -> list[IngressReceipt]:
+        """Screen every delivery of the batch, then commit them all (events + alerts) in ONE
+        transaction before any of their 202s.
+
+        The screen runs before the commit: if the process dies while screening, nothing was
+        acknowledged and the EHR redelivers; once a 202 is sent, its event and alert are durable.
+        One `screen_many` and one commit for the deliveries that arrived together is what keeps
+        the screen inline under load (a batch of 8 embeds much faster than 8 single calls).
+        """
+        results = self._screen_all([pending.event.data.text for pending in batch])
+        receipts = []
+        with self.db.write() as conn:
+            for pending, result in zip(batch, results, strict=True):
+                event, data = pending.event, pending.event.data
+                severity = (result.severity or "elevated") if result.crisis else None
+                alert_id = None
+                if severity:
+                    alert_id = self.alerts.create(
+                        message_id=data.message_id, client_id=data.client_id,
+                        clinician_id=pending.clinician_id, severity=severity,
+                        categories=list(result.categories), evidence=list(result.evidence),
+                        thread_id=data.thread_id, actor="system:ingress", conn=conn,
+                    )
+                acceptance = self.inbox.accept(
+                    event_id=event.event_id, kind=event.type, client_id=data.client_id,
+                    thread_id=data.thread_id, message_id=data.message_id,
+                    payload=event.model_dump(mode="json"), crisis=severity or "none",
+                    alert_id=alert_id, conn=conn,
+                )
+                if severity and not acceptance.duplicate:
+                    self.metrics.alerts.labels(severity=severity).inc()
+                receipts.append(IngressReceipt(
+                    event_id=event.event_id,
+                    status="duplicate" if acceptance.duplicate else "accepted",
+                    crisis=acceptance.alert_id is not None, alert_id=acceptance.alert_id,
+                ))
+        return receipts
+
+    def _screen_all(self, texts: list[str]) -> list[Any]:
+        """`screen_many`, falling back to `screen` per text (which never raises: fail closed)."""
+        try:
+            results = self.crisis_screen.screen_many(texts)
+            if len(results) == len(texts):
+                return list(results)
+        except Exception as exc:  # noqa: BLE001
+            log.error("batch crisis screen failed error=%s; screening singly",
+                      type(exc).__name__)
+        return [self.crisis_screen.screen(text) for text in texts]
+
+
+@dataclass
+class _Pending:
+    event: MessageCreatedEvent
+    clinician_id: str | None
+
+
+class _Batcher:
+    """Coalesces concurrent deliveries into batches handled by one admission thread.
+
+    `submit` blocks its (request) thread until its batch is committed. There is no waiting to
+    fill a batch: the thread takes whatever has arrived, so a lone request goes alone at once.
+    """
+
+    def __init__(self, handle: Callable[[list[Any]], list[Any]], max_batch: int = 32):
+        self._handle = handle
+        self._max = max_batch
+        self._queue: queue.Queue = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="ingress-admission", daemon=True)
+        self._thread.start()
+
+    def submit(self, item: Any) -> Any:
+        future: Future = Future()
+        self._queue.put((item, future))
+        try:
+            return future.result()
+        except Exception as exc:
+            log.error("admission failed error=%s", type(exc).__name__)
+            raise IngressError(503, "the event could not be stored; retry") from None
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            while len(batch) < self._max:
+                try:
+                    following = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if following is None:
+                    self._queue.put(None)
+                    break
+                batch.append(following)
+            self._settle(batch)
+
+    def _settle(self, batch: list[tuple[Any, Future]]) -> None:
+        """Handle a batch; if it fails, handle its items one by one, so one bad delivery cannot
+        take the others down with it (its own waiter gets the error: 503, redelivery)."""
+        try:
+            results = self._handle([item for item, _future in batch])
+        except Exception as exc:  # noqa: BLE001
+            if len(batch) > 1:
+                for single in batch:
+                    self._settle([single])
+                return
+            batch[0][1].set_exception(exc)
+            return
+        for (_item, future), result in zip(batch, results, strict=True):
+            future.set_result(result)
