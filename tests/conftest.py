@@ -27,7 +27,7 @@ def pytest_runtest_makereport(item, call):
         and any(item.get_closest_marker(m) for m in _SERVICE_MARKERS)
     ):
         report.outcome = "failed"
-        report.longrepr = f"service test skipped in CI (CI provides every service): {report.longrepr}"
+        report.longrepr = f"service test skipped in CI (CI has every service): {report.longrepr}"
 
 
 @pytest.fixture
