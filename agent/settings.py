@@ -1,4 +1,5 @@
-"""Every knob of the product in one place: each field has an env var (PRACTICE_<NAME>) and a safe default.
+"""Every knob of the product in one place: each field has an env var (PRACTICE_<NAME>) and a
+safe default.
 
 Defaults describe the embedded, single-machine deployment (everything under one data directory,
 sandbox EHR, no LLM). Production deployments override by environment or a `.env` file.
@@ -106,7 +107,9 @@ class Settings(BaseSettings):
     webhook_replay_window_s: int = Field(
         300, description="Webhook timestamps further than this from now are rejected (401)."
     )
-    worker_threads: int = Field(2, description="Graph worker threads per server process (0 = none).")
+    worker_threads: int = Field(
+        2, description="Graph worker threads per server process (0 = none)."
+    )
     worker_lease_s: float = Field(
         120.0, description="A claimed event whose worker vanished is re-claimed after this."
     )

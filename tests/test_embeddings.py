@@ -1,4 +1,4 @@
-"""The shared embedder: offline model, normalised vectors, and a cache that never changes answers."""
+"""The shared embedder: offline model, normalised vectors, a cache that never changes answers."""
 
 import numpy as np
 
