@@ -273,6 +273,7 @@ def build_deps(
         llm=llm,
         llm_deadline_s=settings.llm_timeout_s,
         pager=pager or httpx.Client(),
+        db=db,
         **({"clock": clock} if clock else {}),
     )
     return deps, (None if policy is not None else PolicyStore(db).current)

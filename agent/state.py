@@ -28,7 +28,10 @@ class InboundMessage(BaseModel):
     text: str = Field(min_length=1, max_length=20_000)
     received_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
     in_reply_to: str | None = Field(
-        None, description="Outbound message/touchpoint this answers (e.g. a reminder id), if any."
+        None,
+        max_length=200,
+        description="EHR id of the message this answers (e.g. a reminder), if the portal says; "
+        "without it the graph looks for the last outreach message in the thread.",
     )
 
 
@@ -130,6 +133,9 @@ class TurnState(TypedDict, total=False):
 
     message: dict[str, Any]  # InboundMessage.model_dump(mode="json")
     context: dict[str, Any]  # minimum-necessary client context (context node)
+    # the reminder this message answers: {send_key, workflow, step, appointment{...}, kind}
+    # (kind: confirm | reschedule | cancel | None), or None when it answers no reminder
+    reply_to: dict[str, Any] | None
     crisis: dict[str, Any]  # CrisisResult as dict
     intents: list[str]
     intent_confidence: float

@@ -1,10 +1,12 @@
 """No-show model vs the static 24-hour reminder: `python -m benchmarks.noshow [--seed 7]`.
 
 Two histories, both from the sandbox practice (its clients, clinicians, recurring visit times):
-  A. the sandbox's own seeded history (4 weeks of past visits per client);
-  B. 26 weeks of the same recurring visits with outcomes drawn from each client's latent no-show
-     propensity (`agent.outreach.simulate.client_propensity`) — the assumption that clients differ
-     in how often they miss, which (A) does not model.
+  A. the sandbox's own seeded history: 26 weeks of past visits whose attendance the seed draws
+     from each client's latent propensity (`tools.ehr.seed.noshow_propensity`: most clients
+     reliably attend, a few often miss), a little higher for long lead times and visits before
+     9 or after 5 — what `fit_from_ehr` learns from in the product;
+  B. the same recurring visits with outcomes drawn from the outreach simulation's propensity
+     (`agent.outreach.simulate.client_propensity`, a Beta distribution), for comparison.
 For each: out-of-fold predictions (5 folds grouped by client, so no client is in its own training
 fold) -> AUC, Brier score and a calibration table, against the static 24-hour reminder, which
 treats every visit alike (a constant risk: the base rate; AUC 0.5). Then how the tiered plan
@@ -25,7 +27,7 @@ import numpy as np
 from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.model_selection import GroupKFold
 
-from agent.outreach.noshow import FEATURES, NoShowModel, training_set
+from agent.outreach.noshow import FEATURES, HISTORY_WINDOW, NoShowModel, training_set
 from agent.outreach.simulate import REMINDER_EFFECT, client_propensity
 from tools.ehr.models import Appointment
 from tools.ehr.sandbox import SandboxEHR
@@ -94,7 +96,7 @@ def evaluate(name: str, rows: np.ndarray, outcomes: np.ndarray, groups: list[str
 def sandbox_history(ehr: SandboxEHR) -> tuple[dict[str, list[Appointment]], dict[str, str]]:
     clients = ehr.list_clients()
     history = {
-        c.id: ehr.appointments(c.id, start=ehr.now() - timedelta(days=60), end=ehr.now())
+        c.id: ehr.appointments(c.id, start=ehr.now() - HISTORY_WINDOW, end=ehr.now())
         for c in clients
     }
     return history, {c.id: c.timezone for c in clients}

@@ -35,9 +35,16 @@ def answers_totalling(total: int, items: int, *, item9: int | None = 0) -> dict[
 @pytest.mark.parametrize(
     ("total", "band"),
     [
-        (0, "minimal"), (4, "minimal"), (5, "mild"), (9, "mild"), (10, "moderate"),
-        (14, "moderate"), (15, "moderately severe"), (19, "moderately severe"),
-        (20, "severe"), (24, "severe"),
+        (0, "minimal"),
+        (4, "minimal"),
+        (5, "mild"),
+        (9, "mild"),
+        (10, "moderate"),
+        (14, "moderate"),
+        (15, "moderately severe"),
+        (19, "moderately severe"),
+        (20, "severe"),
+        (24, "severe"),
     ],
 )
 def test_phq9_band_edges(total, band):
@@ -53,8 +60,16 @@ def test_phq9_maximum_is_27_and_severe():
 
 @pytest.mark.parametrize(
     ("total", "band"),
-    [(0, "minimal"), (4, "minimal"), (5, "mild"), (9, "mild"), (10, "moderate"),
-     (14, "moderate"), (15, "severe"), (21, "severe")],
+    [
+        (0, "minimal"),
+        (4, "minimal"),
+        (5, "mild"),
+        (9, "mild"),
+        (10, "moderate"),
+        (14, "moderate"),
+        (15, "severe"),
+        (21, "severe"),
+    ],
 )
 def test_gad7_band_edges(total, band):
     result = score("gad7", answers_totalling(total, 7))
@@ -78,18 +93,31 @@ def dass_with(depression: int, anxiety: int, stress: int) -> dict[int, int]:
     ("scale", "raw", "band"),
     [
         # Depression x2: normal 0-9, mild 10-13, moderate 14-20, severe 21-27, extreme 28+
-        ("depression", 4, "normal"), ("depression", 5, "mild"), ("depression", 6, "mild"),
-        ("depression", 7, "moderate"), ("depression", 10, "moderate"),
-        ("depression", 11, "severe"), ("depression", 13, "severe"),
+        ("depression", 4, "normal"),
+        ("depression", 5, "mild"),
+        ("depression", 6, "mild"),
+        ("depression", 7, "moderate"),
+        ("depression", 10, "moderate"),
+        ("depression", 11, "severe"),
+        ("depression", 13, "severe"),
         ("depression", 14, "extremely severe"),
         # Anxiety x2: normal 0-7, mild 8-9, moderate 10-14, severe 15-19, extreme 20+
-        ("anxiety", 3, "normal"), ("anxiety", 4, "mild"), ("anxiety", 5, "moderate"),
-        ("anxiety", 7, "moderate"), ("anxiety", 8, "severe"), ("anxiety", 9, "severe"),
+        ("anxiety", 3, "normal"),
+        ("anxiety", 4, "mild"),
+        ("anxiety", 5, "moderate"),
+        ("anxiety", 7, "moderate"),
+        ("anxiety", 8, "severe"),
+        ("anxiety", 9, "severe"),
         ("anxiety", 10, "extremely severe"),
         # Stress x2: normal 0-14, mild 15-18, moderate 19-25, severe 26-33, extreme 34+
-        ("stress", 7, "normal"), ("stress", 8, "mild"), ("stress", 9, "mild"),
-        ("stress", 10, "moderate"), ("stress", 12, "moderate"), ("stress", 13, "severe"),
-        ("stress", 16, "severe"), ("stress", 17, "extremely severe"),
+        ("stress", 7, "normal"),
+        ("stress", 8, "mild"),
+        ("stress", 9, "mild"),
+        ("stress", 10, "moderate"),
+        ("stress", 12, "moderate"),
+        ("stress", 13, "severe"),
+        ("stress", 16, "severe"),
+        ("stress", 17, "extremely severe"),
     ],
 )
 def test_dass21_subscale_band_edges(scale, raw, band):
@@ -171,9 +199,15 @@ def test_rise_of_five_points_is_flagged(previous, current, rise):
     assert ("rise" in [f.kind for f in flags(after, before)]) is rise
 
 
-@pytest.mark.parametrize(("instrument", "total", "severe"), [
-    ("phq9", 19, False), ("phq9", 20, True), ("gad7", 14, False), ("gad7", 15, True),
-])
+@pytest.mark.parametrize(
+    ("instrument", "total", "severe"),
+    [
+        ("phq9", 19, False),
+        ("phq9", 20, True),
+        ("gad7", 14, False),
+        ("gad7", 15, True),
+    ],
+)
 def test_severe_band_is_flagged_for_review(instrument, total, severe):
     items = 9 if instrument == "phq9" else 7
     found = flags(score(instrument, answers_totalling(total, items)))
@@ -205,3 +239,77 @@ def test_loinc_codes_are_on_the_right_instrument():
     assert PHQ9.panel_loinc == "44249-1" and PHQ9.scales[0].loinc == "44261-6"
     assert GAD7.panel_loinc == "69737-5" and GAD7.scales[0].loinc == "70274-6"
     assert PHQ9.items[8].loinc == "44260-8"
+
+
+# --- the chart write of a prorated form (collector -> EHR, both adapters share the mapping) ---
+def test_prorated_form_is_written_to_the_chart_with_the_prorated_total(tmp_path):
+    """One skipped PHQ-9 item (not item 9) is within the manual's rule: the chart gets the
+    result, the skipped item left out and the prorated total marked, and the FHIR resources
+    that carry it validate against R4B."""
+    import os
+    from datetime import UTC, date, datetime, timedelta
+
+    from agent.outreach.assessments import AssessmentCollector, Submission
+    from agent.store.crypto import FieldCipher
+    from agent.store.db import Database
+    from agent.store.outreach import OutreachStore
+    from tools.ehr import fhir_mapping as fm
+    from tools.ehr.models import AssessmentSubmission
+    from tools.ehr.sandbox import SandboxEHR
+
+    now = datetime(2026, 3, 2, 15, tzinfo=UTC)
+    ehr = SandboxEHR(tmp_path / "ehr.db", anchor=date(2026, 3, 2), clock=lambda: now)
+    db = Database(f"sqlite:///{tmp_path / 'app.db'}", cipher=FieldCipher([os.urandom(32)]))
+    db.create_all()
+    client = ehr.list_clients()[3]
+    token = OutreachStore(db).issue_form(
+        send_key="assessments:x:phq9-initial:request", client_id=client.id,
+        instrument="phq9", now=now, valid=timedelta(days=7),
+    )  # fmt: skip
+    collector = AssessmentCollector(ehr=ehr, db=db, crisis=None)
+    answers = {1: 1, 2: 1, 3: 1, 4: 1, 5: 1, 6: 1, 7: 1, 9: 0}  # item 8 skipped: 7 x 9/8 = 7.9
+
+    outcome = collector.submit(token, Submission(answers=answers), now=now)
+
+    assert outcome.written_to_chart and outcome.scores["total"] == 8
+    charted = ehr.assessment_history(client.id, "PHQ-9")[-1]
+    assert charted.id == outcome.result_id and charted.prorated and charted.total_score == 8
+    assert charted.answers[7] is None and charted.answers[8] == 0
+    qr, obs = fm.assessment_resources(
+        AssessmentSubmission(
+            client_id=client.id, instrument="PHQ-9", answers=list(charted.answers),
+            total_score=8, severity="mild", completed_at=now, prorated=True,
+        ),
+        qr_reference="QuestionnaireResponse/qr-1", qr_id="qr-1", obs_id="obs-1",
+    )  # fmt: skip
+    fm.validated(qr), fm.validated(obs)
+    assert [i["linkId"] for i in qr["item"]] == ["1", "2", "3", "4", "5", "6", "7", "9"]
+    assert obs["valueInteger"] == 8 and "Prorated" in obs["note"][0]["text"]
+    assert fm.assessment_of(qr, obs).answers == charted.answers
+
+
+def test_form_too_incomplete_to_prorate_is_not_charted(tmp_path):
+    import os
+    from datetime import UTC, date, datetime, timedelta
+
+    from agent.outreach.assessments import AssessmentCollector, Submission
+    from agent.store.crypto import FieldCipher
+    from agent.store.db import Database
+    from agent.store.outreach import OutreachStore
+    from tools.ehr.sandbox import SandboxEHR
+
+    now = datetime(2026, 3, 2, 15, tzinfo=UTC)
+    ehr = SandboxEHR(tmp_path / "ehr.db", anchor=date(2026, 3, 2), clock=lambda: now)
+    db = Database(f"sqlite:///{tmp_path / 'app.db'}", cipher=FieldCipher([os.urandom(32)]))
+    db.create_all()
+    client = ehr.list_clients()[3]
+    before = len(ehr.assessment_history(client.id, "PHQ-9"))
+    token = OutreachStore(db).issue_form(
+        send_key="assessments:x:phq9-initial:request", client_id=client.id,
+        instrument="phq9", now=now, valid=timedelta(days=7),
+    )  # fmt: skip
+    outcome = AssessmentCollector(ehr=ehr, db=db, crisis=None).submit(
+        token, Submission(answers={1: 1, 2: 1, 3: 1, 4: 1, 5: 1, 9: 0}), now=now
+    )
+    assert not outcome.written_to_chart and outcome.review_id is not None
+    assert len(ehr.assessment_history(client.id, "PHQ-9")) == before

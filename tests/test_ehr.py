@@ -4,7 +4,7 @@ loopback HTTP (the `ehr` fixture is parametrized over both)."""
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -389,3 +389,118 @@ def test_channel_opt_out(ehr):
     assert "sms" in ehr.get_client(client.id).opted_out_channels
     back = ehr.set_channel_opt_out(client.id, "sms", False, request_id="start-1")
     assert "sms" not in back.opted_out_channels
+
+
+# --- the practice itself ---------------------------------------------------------------------
+_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _clock_text(moment) -> str:
+    return f"{moment.hour % 12 or 12}:{moment.minute:02d} {'am' if moment.hour < 12 else 'pm'}"
+
+
+def _corpus_hours(settings) -> dict[int, tuple[str, str]]:
+    """weekday -> (opens, closes) as the corpus's office-hours page states them."""
+    import re
+
+    text = (settings.corpus_dir / "office-hours.md").read_text()
+    section = text.split("## Appointment hours", 1)[1].split("##", 1)[0]
+    hours = {}
+    for first, last, opens, closes in re.findall(
+        r"- (\w+day)(?: to (\w+day))?: (\d+:\d\d [ap]m) – (\d+:\d\d [ap]m)", section
+    ):
+        start = _DAY_NAMES.index(first)
+        for weekday in range(start, _DAY_NAMES.index(last or first) + 1):
+            hours[weekday] = (opens, closes)
+    return hours
+
+
+def test_the_sandbox_is_the_practice_the_corpus_describes(ehr, settings):
+    practice = ehr.practice()  # sandbox, and Organization + Location through the facade
+    corpus = "\n".join(p.read_text() for p in sorted(settings.corpus_dir.glob("*.md")))
+    for fact in (practice.name, practice.street, practice.suite, practice.phone):
+        assert fact in corpus, fact
+    assert f"{practice.city}, {practice.region} {practice.postal_code}" in corpus
+    assert practice.timezone == settings.practice_timezone == "America/New_York"
+    assert (
+        "48 hours" in practice.late_cancel_fee_notice and "$100" in practice.late_cancel_fee_notice
+    )
+    stated = {h.weekday: (_clock_text(h.opens), _clock_text(h.closes)) for h in practice.hours}
+    assert stated == _corpus_hours(settings)
+    assert [h.weekday for h in practice.hours if h.telehealth_only] == [5]  # Saturday
+
+
+def test_calendar_and_records_stay_inside_the_practice(sandbox):
+    practice = sandbox.practice()
+    zone = ZoneInfo(practice.timezone)
+    for clinician in sandbox.list_clinicians():
+        assert "riverbend" not in (clinician.email or "")
+        for window in sandbox.availability(clinician.id):
+            today = sandbox.now().date()
+            day = today + timedelta(days=(window.weekday - today.weekday()) % 7)
+            own = ZoneInfo(window.timezone)
+            start = datetime.combine(day, window.start, own).astimezone(zone)
+            end = datetime.combine(day, window.end, own).astimezone(zone)
+            hours = practice.hours_on(start.weekday())
+            assert hours is not None, f"{clinician.id} works a day the practice is closed"
+            assert hours.opens <= start.time() and end.time() <= hours.closes, clinician.id
+    assert {c.timezone for c in sandbox.list_clients()} == {practice.timezone}
+    window = sandbox.appointments_between(
+        sandbox.now() - timedelta(days=182), sandbox.now() + timedelta(days=28)
+    )
+    in_person = [a for a in window if a.modality == "in_person"]
+    assert in_person and {a.location for a in in_person} == {practice.office_location}
+    for appointment in window:
+        local = appointment.start.astimezone(zone)
+        opening = practice.hours_on(local.weekday())
+        assert opening is not None and opening.opens <= local.time() < opening.closes
+        if opening.telehealth_only:
+            assert appointment.modality == "telehealth"
+
+
+def test_client_record_creation_time_flows_through_both_adapters(ehr, sandbox):
+    for client in ehr.list_clients()[:20]:
+        assert client.created_at is not None
+        assert client.created_at == sandbox.get_client(client.id).created_at
+        first = ehr.appointments(client.id)
+        assert all(client.created_at <= a.created_at for a in first)
+        assert all(client.created_at.date() <= e.start for e in ehr.episodes(client.id))
+
+
+def test_prorated_assessment_is_charted_with_skipped_items_left_out(ehr):
+    client = ehr.list_clients()[6]
+    answers = [2, None, 1, 1, 2, 1, None, 0, 1]  # two skipped, item 9 answered
+    submission = AssessmentSubmission(
+        client_id=client.id, instrument="PHQ-9", answers=answers, total_score=10,
+        severity="moderate", completed_at=ehr.now(), prorated=True,
+    )  # fmt: skip
+    # 8 points from 7 answered items, x 9/7 = 10.29 -> 10
+    result = ehr.write_assessment(submission, request_id="phq-prorated-1")
+    assert result.prorated and result.total_score == 10
+    assert result.answers == tuple(answers)
+    assert ehr.assessment_history(client.id, "PHQ-9")[-1] == result
+
+    with pytest.raises(errors.InvalidRequest, match="prorated"):
+        ehr.write_assessment(
+            submission.model_copy(update={"prorated": False}), request_id="phq-prorated-2"
+        )
+    with pytest.raises(errors.InvalidRequest, match="prorated total"):
+        ehr.write_assessment(
+            submission.model_copy(update={"total_score": 8}), request_id="phq-prorated-3"
+        )
+    with pytest.raises(errors.InvalidRequest, match="too many"):
+        ehr.write_assessment(
+            submission.model_copy(update={"answers": [None, None, None, 1, 2, 1, 1, 0, 1]}),
+            request_id="phq-prorated-4",
+        )
+    dass = [1] * 21
+    dass[2] = None  # one depression item skipped: that subscale is prorated (6 x 7/6 = 7, x2)
+    written = ehr.write_assessment(
+        AssessmentSubmission(
+            client_id=client.id, instrument="DASS-21", answers=dass, total_score=42,
+            severity="depression normal; anxiety moderate; stress normal",
+            completed_at=ehr.now(), prorated=True,
+        ),
+        request_id="dass-prorated-1",
+    )  # fmt: skip
+    assert written.prorated and written.answers[2] is None

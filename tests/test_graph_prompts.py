@@ -35,6 +35,12 @@ SAMPLE_GROUNDING = {
     },
     "billing": {"facts": [], "document_requested": "superbill"},
     "forms": {"facts": [], "outstanding": ["Intake questionnaire (due Friday, March 6)"]},
+    "reminder_reply": {
+        "reply": "cancel",
+        "appointment": "Tuesday, March 3 at 9:00 AM",
+        "options": ["Friday, March 6 at 3:00 PM"],
+        "fee_notice": "A late cancellation fee may apply.",
+    },
 }
 
 

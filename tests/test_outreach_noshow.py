@@ -77,3 +77,32 @@ def test_tiered_plan_adds_touches_as_risk_rises():
     assert standard.offsets == offsets and not standard.ask_to_confirm
     assert elevated.offsets == offsets and elevated.ask_to_confirm
     assert high.offsets == [*offsets, timedelta(hours=3)] and high.ask_to_confirm
+
+
+def test_the_seeded_sandbox_history_has_a_per_client_signal_the_model_learns(tmp_path):
+    """The sandbox's own attendance (what `fit_from_ehr` sees in a dry run) differs by client: a
+    model scored on clients it never saw ranks no-shows well above chance and beats the one
+    constant risk of the static reminder on Brier score."""
+    from sklearn.metrics import brier_score_loss, roc_auc_score
+
+    from agent.outreach.noshow import training_set
+    from benchmarks.noshow import out_of_fold, sandbox_history
+    from tools.ehr.sandbox import SandboxEHR
+    from tools.ehr.seed import noshow_propensity
+
+    ehr = SandboxEHR(tmp_path / "ehr.db", seed=7, anchor=T0.date())
+    history, zones = sandbox_history(ehr)
+    rows, outcomes, targets = training_set(history, zones)
+    assert len(outcomes) > 1500 and 0.05 < outcomes.mean() < 0.15
+
+    by_client: dict[str, list[int]] = {}
+    for target, outcome in zip(targets, outcomes, strict=True):
+        by_client.setdefault(target.client_id, []).append(int(outcome))
+    often = [np.mean(v) for c, v in by_client.items() if noshow_propensity(7, c) >= 0.25]
+    reliable = [np.mean(v) for c, v in by_client.items() if noshow_propensity(7, c) < 0.03]
+    assert np.mean(often) > 5 * np.mean(reliable)
+
+    predictions = out_of_fold(rows, outcomes, [t.client_id for t in targets])
+    assert roc_auc_score(outcomes, predictions) > 0.65
+    constant = np.full(len(outcomes), outcomes.mean())
+    assert brier_score_loss(outcomes, predictions) < brier_score_loss(outcomes, constant)

@@ -1,6 +1,7 @@
 """act: carry out the reviewer's decision, exactly once.
 
-accept / edit: apply the approved calendar change (if any), then send the draft (accept) or the
+accept / edit: apply the approved calendar change (reschedule, book, or — for a reply to a
+reminder — confirm or cancel that appointment), then send the draft (accept) or the
 reviewer's edited draft (edit) through the EHR. If the change fails (the slot was taken
 meanwhile), nothing is sent: a confirmation of a booking that did not happen would be false, so
 the turn goes to the front desk instead. respond: the reviewer's own reply is sent as written and
@@ -24,14 +25,17 @@ log = logging.getLogger(__name__)
 
 def _apply_change(deps: Deps, client_id: str, message_id: str, change: dict[str, Any]) -> str:
     """Via the EHR engineer's client-scoped scheduler (ownership, free-slot and window rules)."""
-    from tools.scheduling import ClientScheduler
+    from agent.nodes.scheduling import client_scheduler
 
-    scheduler = ClientScheduler(
-        deps.ehr, client_id, late_cancel_window_hours=deps.settings.late_cancel_window_hours
-    )
+    scheduler = client_scheduler(deps, client_id)
     request_id = f"{message_id}:calendar"
-    if change["kind"] == "reschedule":
+    kind = change["kind"]
+    if kind == "reschedule":
         result = scheduler.apply_reschedule(change["appointment_id"], change["slot_id"], request_id)
+    elif kind == "confirm":
+        result = scheduler.confirm(change["appointment_id"], request_id)
+    elif kind == "cancel":
+        result = scheduler.cancel(change["appointment_id"], request_id)
     else:
         result = scheduler.book(change["slot_id"], request_id)
     return result.appointment.id

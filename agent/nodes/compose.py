@@ -62,7 +62,8 @@ def _template_draft(
     used: dict[str, PromptVersion] = {}
     sections = []
     for intent in allowed:
-        prompt = deps.prompts.get(PROMPT_FOR[intent])
+        # grounding may name its own section prompt (a reply to a reminder: reminder_reply)
+        prompt = deps.prompts.get(grounding.get(intent, {}).get("prompt") or PROMPT_FOR[intent])
         used[prompt.prompt_id] = prompt
         sections.append(prompt.render(g=grounding.get(intent, {}), **common))
     handoff = state.get("handoff")
@@ -83,7 +84,10 @@ def _template_draft(
 def _required_phrases(state: TurnState) -> list[str]:
     """Facts the LLM must keep verbatim: concrete times offered or booked."""
     material = (state.get("grounding") or {}).get("schedule_change") or {}
-    return [*material.get("options", []), *([material["chosen"]] if material.get("chosen") else [])]
+    kept = [*material.get("options", []), *([material["chosen"]] if material.get("chosen") else [])]
+    if material.get("reply") and material.get("appointment"):
+        kept.append(material["appointment"])  # the visit being confirmed or cancelled
+    return kept
 
 
 def _llm_prompt(state: TurnState, deps: Deps, template: str, used: dict[str, PromptVersion]):

@@ -43,6 +43,9 @@ class Deps:
     llm_deadline_s: float = 30.0
     pager: httpx.Client | None = None
     clock: Callable[[], datetime] = _utcnow
+    #: The product database (outreach sends: which reminder a client's reply answers). None:
+    #: replies are handled without their reminder (as any other message).
+    db: Any | None = None
 
 
 def deps_of(runtime: Runtime[Deps]) -> Deps:

@@ -36,12 +36,25 @@ def classify(state: TurnState, runtime: Runtime[Deps]) -> dict[str, Any]:
             "notes": ["The intent classifier failed; sent to staff."],
         }
     intents = list(dict.fromkeys(prediction.intents or [prediction.intent]))
+    unsure = bool(prediction.unsure)
+    notes: list[str] = []
+    reply = (state.get("reply_to") or {}).get("kind")
+    if reply:
+        # "confirm" / "can't make it" answering our reminder: a calendar request about a known
+        # appointment, whatever a short reply looks like to the classifier. Anything else it
+        # found (a billing question, a clinical worry) is still handled or handed off as usual.
+        others = [i for i in intents if i not in ("schedule_change", "other")]
+        intents = ["schedule_change", *others]
+        unsure = False
+        notes.append(f"Reply to an appointment reminder, read as: {reply}.")
     update: dict[str, Any] = {
         "intents": intents,
         "intent_confidence": float(prediction.confidence),
-        "intent_unsure": bool(prediction.unsure),
+        "intent_unsure": unsure,
         "llm_calls": 1 if prediction.source == "llm" else 0,
     }
-    if prediction.unsure:
-        update["notes"] = ["The intent classifier was unsure; sent to staff."]
+    if unsure:
+        notes.append("The intent classifier was unsure; sent to staff.")
+    if notes:
+        update["notes"] = notes
     return update

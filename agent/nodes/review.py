@@ -35,7 +35,8 @@ def interrupt_payload(state: TurnState) -> dict[str, Any]:
     if metadata.get("sources"):
         lines.append("Sources: " + "; ".join(metadata["sources"]))
     if change:
-        lines.append(f"Accept or edit also applies: {change['kind']} to {change['when']}.")
+        target = "the appointment on" if change["kind"] in ("confirm", "cancel") else "to"
+        lines.append(f"Accept or edit also applies: {change['kind']} {target} {change['when']}.")
     if handoff:
         lines.append(f"Also handed to {handoff['queue']}: {', '.join(handoff['intents'])}.")
     if not guard["passed"]:

@@ -149,9 +149,81 @@ def _spread(options: list[Any], zone: ZoneInfo) -> list[Any]:
     return sorted(picked[:MAX_OPTIONS], key=lambda o: o.start)
 
 
-def scheduling(state: TurnState, runtime: Runtime[Deps]) -> dict[str, Any]:
+def fee_notice(deps: Deps) -> str | None:
+    """The practice's late-change wording: its policy template if it set one, else the
+    cancellation terms the EHR holds for the practice (None: the scheduler's generic notice)."""
+    configured = deps.policy.templates.get("late_cancel_fee_notice")
+    if configured:
+        return configured
+    try:
+        return deps.ehr.practice().late_cancel_fee_notice
+    except Exception as err:  # noqa: BLE001 - the generic notice still warns of the fee
+        log.warning("practice terms unavailable error=%s", type(err).__name__)
+        return None
+
+
+def client_scheduler(deps: Deps, client_id: str):
     from tools.scheduling import ClientScheduler
 
+    return ClientScheduler(
+        deps.ehr,
+        client_id,
+        late_cancel_window_hours=deps.settings.late_cancel_window_hours,
+        fee_notice=fee_notice(deps),
+        search_days=deps.settings.slot_search_days,
+    )
+
+
+def _reminder_reply(state: TurnState, deps: Deps, zone: ZoneInfo) -> dict[str, Any]:
+    """ "confirm" or "can't make it" answering a reminder: the change to apply on approval for
+    THAT appointment, and what the draft says (with the fee notice for a late cancellation)."""
+    from tools.scheduling import change_notice
+
+    reply = state["reply_to"]
+    appointment = reply["appointment"]
+    kind = reply["kind"]
+    when = _describe_appointment(appointment, zone)
+    material: dict[str, Any] = {
+        "prompt": "reminder_reply",
+        "reply": kind,
+        "appointment": describe(datetime.fromisoformat(appointment["start"]), zone),
+        "where": when,
+        "options": [],
+        "fee_notice": None,
+        "sources": [f"EHR: appointment {appointment['id']} (reminder {reply['step']})"],
+    }
+    notes: list[str] = []
+    if kind == "cancel":
+        try:
+            scheduler = client_scheduler(deps, state["message"]["client_id"])
+            now = deps.ehr.now()
+            notice = change_notice(
+                datetime.fromisoformat(appointment["start"]),
+                now,
+                scheduler.window_hours,
+                scheduler.fee_notice,
+            )
+            material["fee_notice"] = notice.fee_notice
+            if notice.late_change:
+                notes.append(f"Late cancellation ({notice.hours_notice:g} h notice): fee notice.")
+            openings = _spread(scheduler.find_slots("", limit=20).slots, zone)
+            material["options"] = [describe(o.start, zone) for o in openings]
+        except Exception as err:  # noqa: BLE001 - still cancel on approval, offer a call back
+            log.warning("reply options failed error=%s", type(err).__name__)
+            notes.append(f"Could not read the calendar ({type(err).__name__}).")
+    return {
+        "grounding": {"schedule_change": material},
+        "notes": notes,
+        "pending_change": {
+            "kind": kind,
+            "appointment_id": appointment["id"],
+            "slot_id": None,
+            "when": material["appointment"],
+        },
+    }
+
+
+def scheduling(state: TurnState, runtime: Runtime[Deps]) -> dict[str, Any]:
     deps = deps_of(runtime)
     context = state["context"]
     message = state["message"]
@@ -168,22 +240,24 @@ def scheduling(state: TurnState, runtime: Runtime[Deps]) -> dict[str, Any]:
         }
     if "schedule_change" not in allowed:
         return {"grounding": grounding}
+    reply = state.get("reply_to") or {}
+    if reply.get("kind") in ("confirm", "cancel"):
+        update = _reminder_reply(state, deps, zone)
+        update["grounding"] = {**grounding, **update["grounding"]}
+        return update
 
     text = message["text"]
     now = deps.ehr.now()
     mentions = parse_mentions(text, now.astimezone(zone).date())
     target, named_by = _target(upcoming, mentions, zone)
+    if reply.get("kind") == "reschedule":  # the reminder says which visit moves
+        target = next((a for a in upcoming if a["id"] == reply["appointment"]["id"]), target)
     requested = [m for m in mentions if m is not named_by]
     preference = text[: named_by.start] + text[named_by.end :] if named_by else text
     notes: list[str] = []
     chosen, options, fee_notice = None, [], None
     try:
-        scheduler = ClientScheduler(
-            deps.ehr,
-            message["client_id"],
-            late_cancel_window_hours=deps.settings.late_cancel_window_hours,
-            search_days=deps.settings.slot_search_days,
-        )
+        scheduler = client_scheduler(deps, message["client_id"])
         every = scheduler.find_slots("", limit=20).slots
         fitting = scheduler.find_slots(preference, limit=20)
         preferred = fitting.slots if fitting.understood else []

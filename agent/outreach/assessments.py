@@ -3,8 +3,11 @@ then every `assessment_interval`), collected through a one-time portal form, sco
 (`instruments`), written to the chart (QuestionnaireResponse + Observation), and flagged.
 
 Safety order on submission: a PHQ-9 item 9 answer above 0 (or a crisis in the free-text comment)
-raises the crisis alert FIRST — before anything else can fail — then the chart write, then the
-review item for a severe band, a rise of 5+ points, or an incomplete form.
+raises the crisis alert FIRST — before anything else can fail — then the chart write (complete
+forms, and forms with skipped items prorated within the instrument's rules: the skipped items are
+left out of the QuestionnaireResponse and the Observation carries the prorated total with a note),
+then the review item for a severe band, a rise of 5+ points, PHQ-9 item 9 skipped, or a form too
+incomplete to score (never written to the chart).
 """
 
 from __future__ import annotations
@@ -183,15 +186,16 @@ class AssessmentCollector:
         found = instruments.flags(result, self._previous(client_id, instrument))
 
         written: AssessmentResult | None = None
-        complete = all(not s.missing for s in result.scales.values())
-        if complete:
-            # The EHR protocol stores complete forms only (answers: list[int]); incomplete ones
-            # reach the clinician through the review item below instead.
+        if result.scorable:
+            # Complete, or prorated within the instrument's rules: the chart gets the result with
+            # the skipped items left out and the prorated total marked as such.
+            prorated = any(s.prorated for s in result.scales.values())
+            items = [i.number for i in instruments.INSTRUMENTS[instrument].items]
             written = self.ehr.write_assessment(
                 AssessmentSubmission(
                     client_id=client_id,
                     instrument=EHR_NAMES[instrument],
-                    answers=[result.answers[i] for i in sorted(result.answers)],
+                    answers=[result.answers.get(i) for i in items],
                     total_score=result.total
                     if result.total is not None
                     else sum(s.score or 0 for s in result.scales.values()),
@@ -201,20 +205,13 @@ class AssessmentCollector:
                         if s.band
                     ),
                     completed_at=now,
+                    prorated=prorated,
                 ),
                 request_id=f"assessment:{token}",
             )
 
         review_id = None
         to_review = [f for f in found if not f.crisis]
-        if not complete and not any(f.kind == "unscorable" for f in to_review):
-            to_review.append(
-                instruments.AssessmentFlag(
-                    kind="unscorable",
-                    crisis=False,
-                    reason="form incomplete: prorated score shown, not written to the chart",
-                )
-            )
         if to_review:
             review_id = self.review.enqueue(
                 ReviewItemIn(

@@ -18,9 +18,11 @@ Incomplete forms (the rule applied, and where it comes from):
 
 LOINC (verified against the LOINC display names): 44249-1 = PHQ-9 quick depression assessment panel
 (the QuestionnaireResponse's questionnaire code), 44261-6 = PHQ-9 total score (the Observation),
-69737-5 = GAD-7 panel, 70274-6 = GAD-7 total score. PHQ-9 item 9 is 44260-8. LOINC has no DASS-21
-codes we could verify offline, so DASS-21 Observations use this product's own code system
-(`LOCAL_CODE_SYSTEM`) instead of an invented LOINC code.
+69737-5 = GAD-7 panel, 70274-6 = GAD-7 total score. PHQ-9 item 9 is 44260-8. DASS-21: we looked
+(documentation and web search, 2026-11) and found no LOINC panel or subscale codes for it; the FHIR
+implementation guides that chart DASS-21 (the German MII PRO module, Malaysia's MY Core) each define
+their own code system for it. So DASS-21 Observations use this product's own code system
+(`LOCAL_CODE_SYSTEM`) instead of an invented LOINC code; map it when LOINC publishes one.
 """
 
 from __future__ import annotations

@@ -43,6 +43,7 @@ from tools.ehr.models import (
     Thread,
     TreatmentGoal,
 )
+from tools.ehr.practice import Practice
 
 
 @runtime_checkable
@@ -50,6 +51,12 @@ class EHR(Protocol):
     # --- time --------------------------------------------------------------------------------
     def now(self) -> datetime:
         """The EHR's current time (aware UTC); injectable in the sandbox for simulations."""
+        ...
+
+    # --- the practice --------------------------------------------------------------------------
+    def practice(self) -> Practice:
+        """Name, address, phone, zone, hours and cancellation terms (FHIR Organization +
+        Location): the facts a draft may quote about the practice itself."""
         ...
 
     # --- clients -----------------------------------------------------------------------------

@@ -54,6 +54,7 @@ from tools.ehr.models import (
     Thread,
     TreatmentGoal,
 )
+from tools.ehr.practice import Practice
 from tools.ehr.sandbox import assemble_context, check_submission, identifiers_of, result_of
 
 FHIR_JSON = "application/fhir+json"
@@ -353,6 +354,19 @@ class FhirEHR:
     # --- time --------------------------------------------------------------------------------
     def now(self) -> datetime:
         return self._clock()
+
+    # --- the practice --------------------------------------------------------------------------
+    def practice(self) -> Practice:
+        organizations = self._search("Organization", [("active", "true")])
+        if not organizations:
+            raise errors.NotFound("the EHR lists no Organization for the practice")
+        organization = organizations[0]
+        locations = self._search(
+            "Location", [("organization", f"Organization/{organization['id']}")]
+        )
+        if not locations:
+            raise errors.NotFound("the practice's Organization has no Location")
+        return fm.practice_of(organization, locations[0])
 
     # --- clients -----------------------------------------------------------------------------
     def get_client(self, client_id: str) -> Client:

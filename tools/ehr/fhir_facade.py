@@ -214,7 +214,8 @@ def create_facade(ehr: SandboxEHR, auth: FacadeAuth) -> FastAPI:
     @app.get("/fhir/metadata")
     def metadata() -> dict[str, Any]:
         kinds = [
-            "Patient", "Practitioner", "PractitionerRole", "Schedule", "Slot", "Appointment",
+            "Organization", "Location", "Patient", "Practitioner", "PractitionerRole",
+            "Schedule", "Slot", "Appointment",
             "Communication", "Flag", "CarePlan", "Goal", "MedicationStatement", "Task",
             "EpisodeOfCare", "QuestionnaireResponse", "Observation",
         ]  # fmt: skip
@@ -226,6 +227,19 @@ def create_facade(ehr: SandboxEHR, auth: FacadeAuth) -> FastAPI:
             "format": ["json"],
             "rest": [{"mode": "server", "resource": [{"type": k} for k in kinds]}],
         }
+
+    # --- the practice ------------------------------------------------------------------
+    @app.get("/fhir/Organization")
+    def search_organizations(request: Request) -> dict[str, Any]:
+        guard(request, "Organization")
+        return _bundle([fm.organization_of(ehr.practice())], request)
+
+    @app.get("/fhir/Location")
+    def search_locations(request: Request) -> dict[str, Any]:
+        guard(request, "Location")
+        organization = _ref(request, "organization", "Organization")
+        found = [] if organization not in (None, fm.ORGANIZATION_ID) else [ehr.practice()]
+        return _bundle([fm.location_of(p) for p in found], request)
 
     # --- people --------------------------------------------------------------------------
     @app.get("/fhir/Patient/{client_id}")
@@ -542,6 +556,7 @@ def create_facade(ehr: SandboxEHR, auth: FacadeAuth) -> FastAPI:
                 total_score=result.total_score,
                 severity=result.severity,
                 completed_at=result.completed_at,
+                prorated=result.prorated,
             )
             qr, obs = fm.assessment_resources(
                 submission,

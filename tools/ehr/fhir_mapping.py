@@ -38,6 +38,7 @@ from tools.ehr.models import (
     Thread,
     TreatmentGoal,
 )
+from tools.ehr.practice import OpeningHours, Practice
 
 EXT = "https://practice-assistant.example/fhir/StructureDefinition/"
 MRN_SYSTEM = "https://practice-assistant.example/fhir/mrn"
@@ -50,6 +51,8 @@ ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 LOINC = "http://loinc.org"
 PART2_LABEL = {"system": ACT_CODE, "code": "42CFRPart2"}
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+ORGANIZATION_ID = "practice"
+LOCATION_ID = "practice-office"
 
 
 # --- validation and small helpers ------------------------------------------------------------
@@ -119,6 +122,93 @@ def _is_part2(resource: dict[str, Any]) -> bool:
     return any(s.get("code") == "42CFRPart2" for s in labels)
 
 
+# --- Organization + Location (the practice) ---------------------------------------------------
+def organization_of(practice: Practice) -> dict[str, Any]:
+    """The practice as an Organization; its cancellation terms have no R4 element (extensions)."""
+    return {
+        "resourceType": "Organization",
+        "id": ORGANIZATION_ID,
+        "extension": [
+            _ext("late-cancel-hours", valueDecimal=practice.late_cancel_hours),
+            _ext("late-cancel-fee-notice", valueString=practice.late_cancel_fee_notice),
+        ],
+        "active": True,
+        "name": practice.name,
+        "telecom": [
+            {"system": "phone", "value": practice.phone, "use": "work"},
+            {"system": "url", "value": practice.website},
+        ],
+        "address": [_address(practice)],
+    }
+
+
+def _address(practice: Practice) -> dict[str, Any]:
+    return {
+        "use": "work",
+        "line": [practice.street, practice.suite],
+        "city": practice.city,
+        "state": practice.region,
+        "postalCode": practice.postal_code,
+        "country": "US",
+    }
+
+
+def location_of(practice: Practice) -> dict[str, Any]:
+    """The office with its appointment hours (hoursOfOperation is local time: the zone rides
+    along as an extension, as R4 has no element for it)."""
+    return {
+        "resourceType": "Location",
+        "id": LOCATION_ID,
+        "extension": [_ext("timezone", valueString=practice.timezone)],
+        "status": "active",
+        "name": practice.name,
+        "address": _address(practice),
+        "managingOrganization": {"reference": f"Organization/{ORGANIZATION_ID}"},
+        "hoursOfOperation": [
+            {
+                "extension": [_ext("telehealth-only", valueBoolean=h.telehealth_only)],
+                "daysOfWeek": [_DAYS[h.weekday]],
+                "openingTime": h.opens.isoformat(),
+                "closingTime": h.closes.isoformat(),
+            }
+            for h in practice.hours
+        ],
+    }
+
+
+def practice_of(organization: dict[str, Any], location: dict[str, Any]) -> Practice:
+    try:
+        telecom = {t["system"]: t["value"] for t in organization.get("telecom", [])}
+        address = organization["address"][0]
+        return Practice(
+            name=organization["name"],
+            street=address["line"][0],
+            suite=address["line"][1] if len(address["line"]) > 1 else "",
+            city=address["city"],
+            region=address["state"],
+            postal_code=address["postalCode"],
+            phone=telecom["phone"],
+            website=telecom.get("url", ""),
+            timezone=ext_value(location, "timezone", "valueString"),
+            hours=tuple(
+                OpeningHours(
+                    weekday=_DAYS.index(day),
+                    opens=time.fromisoformat(entry["openingTime"]),
+                    closes=time.fromisoformat(entry["closingTime"]),
+                    telehealth_only=ext_value(entry, "telehealth-only", "valueBoolean", False),
+                )
+                for entry in location.get("hoursOfOperation", [])
+                for day in entry["daysOfWeek"]
+            ),
+            late_cancel_hours=float(ext_value(organization, "late-cancel-hours", "valueDecimal")),
+            late_cancel_fee_notice=ext_value(organization, "late-cancel-fee-notice", "valueString"),
+        )
+    except (KeyError, IndexError, TypeError, ValueError) as err:
+        raise errors.MalformedResponse(
+            f"Organization/Location is incomplete: {_why(err)}"
+        ) from None
+
+
 # --- Patient ---------------------------------------------------------------------------------
 _CONSENTS = tuple(ConsentFlags.model_fields)
 
@@ -147,6 +237,9 @@ def patient_of(client: Client) -> dict[str, Any]:
         ],
         *[_ext("opted-out-channel", valueCode=c) for c in client.opted_out_channels],
     ]
+    if client.created_at:
+        # R4 Patient has no "record opened" element (meta.lastUpdated is the last change)
+        extensions.append(_ext("created-at", valueDateTime=_instant(client.created_at)))
     resource: dict[str, Any] = {
         "resourceType": "Patient",
         "id": client.id,
@@ -222,6 +315,7 @@ def client_of(resource: dict[str, Any]) -> Client:
                 end=time.fromisoformat(ext_value(resource, "quiet-hours-end", "valueTime")),
             ),
             active=resource.get("active", True),
+            created_at=_parse_instant(ext_value(resource, "created-at", "valueDateTime")),
         )
     except (KeyError, IndexError, StopIteration, TypeError, ValueError) as err:
         raise errors.MalformedResponse(f"Patient resource is incomplete: {_why(err)}") from None
@@ -784,9 +878,11 @@ def assessment_resources(
         "status": "completed",
         "subject": {"reference": f"Patient/{submission.client_id}"},
         "authored": _instant(submission.completed_at),
+        # a skipped item is absent (R4: no item without an answer), never a made-up 0
         "item": [
             {"linkId": str(n + 1), "answer": [{"valueInteger": value}]}
             for n, value in enumerate(submission.answers)
+            if value is not None
         ],
     }
     if qr_id:
@@ -816,6 +912,16 @@ def assessment_resources(
         "interpretation": [{"text": submission.severity}],
         "derivedFrom": [{"reference": qr_reference}],
     }
+    skipped = [n + 1 for n, value in enumerate(submission.answers) if value is None]
+    if submission.prorated:
+        obs["extension"] = [_ext("prorated", valueBoolean=True)]
+        obs["note"] = [
+            {
+                "text": f"Prorated total: item(s) {', '.join(map(str, skipped))} of "
+                f"{len(submission.answers)} unanswered; the answered items were scaled to the "
+                "full form per the instrument's published rule."
+            }
+        ]
     if obs_id:
         obs["id"] = obs_id
     return qr, obs
@@ -825,7 +931,12 @@ def assessment_of(qr: dict[str, Any], obs: dict[str, Any]) -> AssessmentResult:
     try:
         panel = qr["questionnaire"].rsplit("/", 1)[-1]
         instrument = next(name for name, codes in LOINC_CODES.items() if codes[0] == panel)
-        answers = tuple(item["answer"][0]["valueInteger"] for item in qr["item"])
+        given = {int(item["linkId"]): item["answer"][0]["valueInteger"] for item in qr["item"]}
+        count = _ITEM_COUNT[instrument]
+        if not given or max(given) > count or min(given) < 1:
+            raise ValueError("item linkIds outside the instrument")
+        answers = tuple(given.get(n) for n in range(1, count + 1))
+        prorated = bool(ext_value(obs, "prorated", "valueBoolean", False))
         return AssessmentResult(
             id=qr["id"].removeprefix("qr-"),
             client_id=ref_id(qr["subject"], "Patient"),
@@ -834,6 +945,7 @@ def assessment_of(qr: dict[str, Any], obs: dict[str, Any]) -> AssessmentResult:
             total_score=obs["valueInteger"],
             severity=obs["interpretation"][0]["text"],
             completed_at=_parse_instant(qr["authored"]),
+            prorated=prorated,
             questionnaire_response_id=qr["id"],
             observation_id=obs["id"],
             loinc_panel=panel,
@@ -855,7 +967,11 @@ def submission_of(qr: dict[str, Any], obs: dict[str, Any]) -> AssessmentSubmissi
         total_score=result.total_score,
         severity=result.severity,
         completed_at=result.completed_at,
+        prorated=result.prorated,
     )
+
+
+_ITEM_COUNT = {"PHQ-9": 9, "GAD-7": 7, "DASS-21": 21}
 
 
 def operation_outcome(error: Exception, code: str = "processing") -> dict[str, Any]:

@@ -93,6 +93,9 @@ class Client(_Record):
     opted_out_channels: tuple[Channel, ...] = ()
     quiet_hours: QuietHours = QuietHours()
     active: bool = True
+    #: When the practice opened the client's record (onboarding starts from it). None only when
+    #: an EHR does not expose it; the sandbox always sets it.
+    created_at: AwareDatetime | None = None
 
     @property
     def display_name(self) -> str:
@@ -286,26 +289,33 @@ class Episode(_Record):
 
 # --- assessments -----------------------------------------------------------------------------
 class AssessmentSubmission(BaseModel):
-    """A completed questionnaire to write to the chart (QuestionnaireResponse + Observation)."""
+    """A completed questionnaire to write to the chart (QuestionnaireResponse + Observation).
+
+    `answers[i]` is item i+1; None = the client skipped it. A form with skipped items is written
+    only as `prorated` (the total scaled up per the instrument's published rule, which the
+    adapter re-checks), so a chart total never silently counts a skipped item as 0.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     client_id: str
     instrument: Instrument
-    answers: list[int] = Field(min_length=1)
+    answers: list[int | None] = Field(min_length=1)
     total_score: int = Field(ge=0)
     severity: str
     completed_at: AwareDatetime
+    prorated: bool = False
 
 
 class AssessmentResult(_Record):
     id: str
     client_id: str
     instrument: Instrument
-    answers: tuple[int, ...]
+    answers: tuple[int | None, ...]
     total_score: int
     severity: str
     completed_at: AwareDatetime
+    prorated: bool = False
     questionnaire_response_id: str
     observation_id: str
     loinc_panel: str

@@ -52,7 +52,8 @@ from tools.ehr.models import (
     Thread,
     TreatmentGoal,
 )
-from tools.ehr.seed import TELEHEALTH_BASE, build_practice
+from tools.ehr.practice import HARBORVIEW, Practice
+from tools.ehr.seed import OFFICE, TELEHEALTH_BASE, build_practice
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -119,13 +120,14 @@ class SandboxEHR:
         seed: int = 7,
         anchor: date | None = None,
         clock: Clock | None = None,
-        practice_timezone: str = "America/New_York",
+        practice_timezone: str = HARBORVIEW.timezone,
         late_cancel_window_hours: float = 24.0,
         slot_minutes: int = 60,
     ) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.practice_timezone = practice_timezone
+        self._practice = HARBORVIEW.model_copy(update={"timezone": practice_timezone})
         self.late_cancel_window = timedelta(hours=late_cancel_window_hours)
         self.slot_minutes = slot_minutes
         if clock is None and anchor is not None:
@@ -305,6 +307,10 @@ class SandboxEHR:
         if moment.tzinfo is None:
             raise errors.InvalidRequest("the EHR clock must return aware datetimes")
         return moment.astimezone(UTC)
+
+    # --- the practice --------------------------------------------------------------------------
+    def practice(self) -> Practice:
+        return self._practice
 
     # --- clients -----------------------------------------------------------------------------
     def _client(self, conn: sqlite3.Connection, client_id: str) -> Client:
@@ -549,6 +555,13 @@ class SandboxEHR:
         start, end = self._check_slot(conn, client, slot_ref)
         now = self.now()
         appointment_id = derived_id("apt", request_id)
+        clinician = self._clinician(conn, client.clinician_id)
+        local = start.astimezone(ZoneInfo(self._practice.timezone))
+        opening = self._practice.hours_on(local.weekday())
+        if clinician.timezone != self._practice.timezone or (
+            opening is not None and opening.telehealth_only
+        ):
+            modality = "telehealth"  # a remote clinician or a telehealth-only day
         appointment = Appointment(
             id=appointment_id,
             client_id=client.id,
@@ -558,9 +571,7 @@ class SandboxEHR:
             status="booked",
             modality=modality,  # type: ignore[arg-type]
             telehealth_url=TELEHEALTH_BASE + appointment_id if modality == "telehealth" else None,
-            location=None
-            if modality == "telehealth"
-            else "Riverbend Counseling, 200 Main St, Suite 4",
+            location=None if modality == "telehealth" else OFFICE,
             created_at=now,
             updated_at=now,
         )
@@ -907,16 +918,49 @@ _ITEM_MAX = {"PHQ-9": 3, "GAD-7": 3, "DASS-21": 3}
 
 
 def check_submission(submission: AssessmentSubmission) -> None:
-    """Reject a result whose answers do not fit the instrument or do not add up."""
+    """Reject a result whose answers do not fit the instrument or whose total does not follow from
+    them: the plain sum for a complete PHQ-9 / GAD-7 (doubled subscale sums for DASS-21), or the
+    instrument's published proration when items were skipped (`agent.outreach.instruments`)."""
+    from agent.outreach.instruments import InvalidAnswers, score
+
     expected = _ITEM_COUNTS[submission.instrument]
     if len(submission.answers) != expected:
         raise errors.InvalidRequest(
             f"{submission.instrument} has {expected} items, got {len(submission.answers)}"
         )
-    if any(not 0 <= a <= _ITEM_MAX[submission.instrument] for a in submission.answers):
+    if any(a is not None and not 0 <= a <= _ITEM_MAX[submission.instrument]
+           for a in submission.answers):  # fmt: skip
         raise errors.InvalidRequest(f"{submission.instrument} answers must be 0-3")
-    if submission.instrument != "DASS-21" and sum(submission.answers) != submission.total_score:
-        raise errors.InvalidRequest("total_score does not equal the sum of the answers")
+    skipped = [n + 1 for n, a in enumerate(submission.answers) if a is None]
+    if skipped and not submission.prorated:
+        raise errors.InvalidRequest(
+            f"items {skipped} are unanswered: write the result as prorated or not at all"
+        )
+    if submission.prorated and not skipped:
+        raise errors.InvalidRequest("prorated is set but every item is answered")
+    try:
+        scored = score(
+            _INSTRUMENT_IDS[submission.instrument], dict(enumerate(submission.answers, 1))
+        )
+    except InvalidAnswers as err:
+        raise errors.InvalidRequest(str(err)) from None
+    if not scored.scorable:
+        raise errors.InvalidRequest(
+            f"{submission.instrument}: too many items unanswered to prorate"
+        )
+    total = (
+        scored.total
+        if scored.total is not None
+        else sum(s.score or 0 for s in scored.scales.values())
+    )
+    if total != submission.total_score:
+        raise errors.InvalidRequest(
+            "total_score does not equal the "
+            + ("prorated total" if skipped else "sum of the answers")
+        )
+
+
+_INSTRUMENT_IDS = {"PHQ-9": "phq9", "GAD-7": "gad7", "DASS-21": "dass21"}
 
 
 def result_of(submission: AssessmentSubmission, result_id: str) -> AssessmentResult:
@@ -929,6 +973,7 @@ def result_of(submission: AssessmentSubmission, result_id: str) -> AssessmentRes
         total_score=submission.total_score,
         severity=submission.severity,
         completed_at=submission.completed_at,
+        prorated=submission.prorated,
         questionnaire_response_id=f"qr-{result_id}",
         observation_id=f"obs-{result_id}",
         loinc_panel=panel,

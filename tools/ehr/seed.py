@@ -1,9 +1,18 @@
 """A believable synthetic practice for the sandbox EHR, fully determined by (seed, anchor date).
 
-Six clinicians in three time zones (one supervisor), 120 clients with minors + guardians and a few
-42 CFR Part 2 clients, four weeks of past appointments (with no-shows and late cancels) and four
-weeks of future ones, portal threads, homework, goals, medications, forms, episodes and PHQ-9 /
-GAD-7 history. Every name, phone and address is invented (555 numbers, .test domains).
+The practice is the one the knowledge base describes (`tools.ehr.practice.HARBORVIEW`: Harborview
+Counseling Group, Portland, ME): its office is the in-person location, every clinician's weekly
+hours fall inside its appointment hours (Saturday is telehealth only), and its clients live in
+Maine / New Hampshire (the practice's zone; telehealth is only offered there). Six clinicians in
+three time zones (two work remotely, telehealth only, their hours kept in their own zone), one
+supervisor, 120 clients with minors + guardians and a few 42 CFR Part 2 clients, 26 weeks of
+past appointments and four weeks of future ones, portal threads, homework, goals, medications,
+forms, episodes and PHQ-9 / GAD-7 history. Every client name, phone and address is invented.
+
+Attendance is not a coin flip per visit: each client has a latent no-show propensity
+(`noshow_propensity`: most reliably attend, a few often miss), nudged a little by lead time and
+time of day, so the no-show model has a real per-client signal to learn. The extra draws come
+from their own random streams, so adding them did not reshuffle the rest of the practice.
 """
 
 from __future__ import annotations
@@ -30,9 +39,12 @@ from tools.ehr.models import (
     Thread,
     TreatmentGoal,
 )
+from tools.ehr.practice import HARBORVIEW
+from tools.ehr.practice import Practice as PracticeInfo
 
 TELEHEALTH_BASE = "https://telehealth.riverbend-practice.test/room/"
-OFFICE = "Riverbend Counseling, 200 Main St, Suite 4"
+OFFICE = HARBORVIEW.office_location
+PAST_WEEKS = 26
 
 # fmt: off
 _GIVEN = (
@@ -53,6 +65,10 @@ _STREETS = (
     "Maple", "Cedar", "Willow", "Birch", "Juniper", "Alder", "Linden", "Hawthorn", "Sycamore",
     "Magnolia",
 )
+_TOWNS = (
+    "Portland, ME", "South Portland, ME", "Westbrook, ME", "Falmouth, ME", "Scarborough, ME",
+    "Biddeford, ME", "Portsmouth, NH",
+)
 # fmt: on
 
 _CLINICIANS = (
@@ -65,10 +81,11 @@ _CLINICIANS = (
     ("clin-novak", "Petra", "Novak", "LCSW", "clinician", "America/New_York", "clin-haddad"),
 )
 
-# weekday -> (start, end) local; every clinician gets one of these weekly patterns.
+# weekday -> (start, end) in the PRACTICE's zone, inside its hours; every clinician gets one of
+# these weekly patterns, shifted into their own zone. Saturday mornings are telehealth only.
 _PATTERNS = (
     {0: (9, 17), 1: (9, 17), 3: (12, 20), 4: (9, 13)},
-    {0: (12, 20), 2: (9, 17), 3: (9, 17), 4: (9, 15)},
+    {0: (12, 20), 2: (9, 17), 3: (9, 17), 4: (9, 15), 5: (9, 13)},
     {1: (8, 16), 2: (12, 20), 3: (9, 17), 4: (9, 13)},
 )
 
@@ -131,28 +148,82 @@ def build_practice(seed: int, anchor: date, client_count: int = 120) -> Practice
                 credentials=creds,
                 role=role,
                 timezone=tz,
-                email=f"{given.lower()}.{family.lower()}@riverbend-practice.test",
+                email=f"{given.lower()}.{family.lower()}@harborviewcounseling.test",
                 phone=f"+1-555-01{rng.randint(10, 99)}",
                 supervisor_id=sup,
                 accepts_bookings=role != "supervisor",
             )
         )
     for index, clinician in enumerate(practice.clinicians):
+        shift = _hours_behind(HARBORVIEW, clinician.timezone, anchor)
         for weekday, (start_h, end_h) in _PATTERNS[index % len(_PATTERNS)].items():
             practice.availability.append(
                 AvailabilityWindow(
                     clinician_id=clinician.id,
                     weekday=weekday,
-                    start=time(start_h),
-                    end=time(end_h),
+                    start=time(start_h - shift),
+                    end=time(end_h - shift),
                     timezone=clinician.timezone,
                 )
             )
     bookable = [c for c in practice.clinicians if c.accepts_bookings]
     _seed_clients(rng, practice, bookable, anchor, client_count)
-    _seed_appointments(rng, practice, anchor)
+    _seed_appointments(rng, practice, anchor, seed)
     _seed_records(rng, practice, anchor)
+    _seed_created_at(practice, seed, anchor)
     return practice
+
+
+def _seed_created_at(practice: Practice, seed: int, anchor: date) -> None:
+    """Each record opened before the client's first booking and first episode of care."""
+    rng = random.Random(f"{seed}:{anchor.isoformat()}:created")
+    first: dict[str, datetime] = {}
+    for appointment in practice.appointments:
+        seen = first.get(appointment.client_id)
+        if seen is None or appointment.created_at < seen:
+            first[appointment.client_id] = appointment.created_at
+    for episode in practice.episodes:
+        start = datetime.combine(episode.start, time(9), UTC)
+        if episode.client_id not in first or start < first[episode.client_id]:
+            first[episode.client_id] = start
+    fallback = datetime.combine(anchor, time(9), UTC)
+    practice.clients = [
+        c.model_copy(
+            update={
+                "created_at": first.get(c.id, fallback)
+                - timedelta(days=rng.randint(1, 21), hours=rng.randint(0, 8))
+            }
+        )
+        for c in practice.clients
+    ]
+
+
+def _hours_behind(info: PracticeInfo, zone: str, anchor: date) -> int:
+    """Whole hours `zone` is behind the practice's zone (US zones change clocks together)."""
+    noon = datetime.combine(anchor, time(12), ZoneInfo(info.timezone))
+    return 12 - noon.astimezone(ZoneInfo(zone)).hour
+
+
+def noshow_propensity(seed: int, client_id: str) -> float:
+    """A client's own base no-show probability: most reliably attend, some now and then, a few
+    often miss. Deterministic in (seed, client id), from its own random stream."""
+    rng = random.Random(f"noshow:{seed}:{client_id}")
+    roll = rng.random()
+    if roll < 0.55:
+        return rng.uniform(0.0, 0.03)  # reliably attends
+    if roll < 0.88:
+        return rng.uniform(0.04, 0.12)
+    return rng.uniform(0.25, 0.45)  # often misses
+
+
+def _noshow_probability(base: float, lead: timedelta, local_hour: int) -> float:
+    """Base propensity, a little higher for visits booked far ahead or at the day's edges."""
+    odds = base / (1 - base) if base < 1 else 1e6
+    if lead > timedelta(days=21):
+        odds *= 1.5
+    if local_hour < 9 or local_hour >= 17:
+        odds *= 1.4
+    return odds / (1 + odds)
 
 
 def _seed_clients(
@@ -196,11 +267,12 @@ def _seed_clients(
                 birth_date=birth,
                 phone=f"+1-555-03{n:02d}" if n < 100 else f"+1-555-04{n - 100:02d}",
                 email=f"{given.lower()}.{family.lower()}{n}@mail.test",
-                address=f"{rng.randint(10, 990)} {rng.choice(_STREETS)} Ave, Springfield",
+                address=f"{rng.randint(10, 990)} {rng.choice(_STREETS)} Ave, "
+                f"{_TOWNS[n % len(_TOWNS)]}",
                 record_number=f"MRN-{100000 + n * 37}",
                 insurance_member_id=f"INS-{rng.randint(10_000_000, 99_999_999)}",
                 preferred_channel=channel,
-                timezone=clinician.timezone,
+                timezone=HARBORVIEW.timezone,
                 clinician_id=clinician.id,
                 guardian=guardian,
                 is_minor=minor,
@@ -216,15 +288,18 @@ def _seed_clients(
         )
 
 
-def _seed_appointments(rng: random.Random, practice: Practice, anchor: date) -> None:
+def _seed_appointments(rng: random.Random, practice: Practice, anchor: date, seed: int) -> None:
     """Each client gets a recurring weekly (or biweekly) hour inside their clinician's hours."""
     windows: dict[str, list[AvailabilityWindow]] = {}
     for window in practice.availability:
         windows.setdefault(window.clinician_id, []).append(window)
     taken: dict[str, set[tuple[int, int, int]]] = {}  # clinician -> (weekday, hour, parity)
     counter = 0
+    clinician_zone = {c.id: c.timezone for c in practice.clinicians}
+    history_rng = random.Random(f"{seed}:{anchor.isoformat()}:attendance")
     for client in practice.clients:
-        zone = ZoneInfo(client.timezone)
+        zone = ZoneInfo(clinician_zone[client.clinician_id])  # weekly hours are in their zone
+        propensity = noshow_propensity(seed, client.id)
         hours = [
             (w.weekday, h)
             for w in windows[client.clinician_id]
@@ -250,26 +325,38 @@ def _seed_appointments(rng: random.Random, practice: Practice, anchor: date) -> 
         weekday, hour = rng.choice(options)
         taken[client.clinician_id].add((weekday, hour, parity))
         modality = "telehealth" if rng.random() < 0.6 else "in_person"
+        remote = zone.key != HARBORVIEW.timezone  # remote clinicians see clients by video only
+        opening = HARBORVIEW.hours_on(weekday)
+        if remote or (opening is not None and opening.telehealth_only):
+            modality = "telehealth"
         week0 = anchor - timedelta(days=anchor.weekday())
-        for week in range(-4, 5):
+        for week in range(-PAST_WEEKS, 5):
             if biweekly and (week % 2) != parity:
                 continue
             day = week0 + timedelta(days=7 * week + weekday)
             start = datetime.combine(day, time(hour), zone).astimezone(UTC)
             counter += 1
             appt_id = f"apt-s{counter:05d}"
-            created = start - timedelta(days=rng.randint(3, 35), hours=rng.randint(0, 9))
+            if week >= -4:  # the original four weeks keep their original random stream
+                lead = timedelta(days=rng.randint(3, 35), hours=rng.randint(0, 9))
+            else:
+                lead = timedelta(days=history_rng.randint(3, 35), hours=history_rng.randint(0, 9))
+            created = start - lead
             if day < anchor:
-                roll = rng.random()
+                local_hour = start.astimezone(ZoneInfo(HARBORVIEW.timezone)).hour
+                p_noshow = _noshow_probability(propensity, lead, local_hour)
+                roll = history_rng.random()
                 status = (
                     "noshow"
-                    if roll < 0.07
+                    if roll < p_noshow
                     else "late_cancelled"
-                    if roll < 0.12
+                    if roll < p_noshow + 0.04
                     else "cancelled"
-                    if roll < 0.17
+                    if roll < p_noshow + 0.09
                     else "fulfilled"
                 )
+                if week >= -4:
+                    rng.random()  # the draw the original seed made here, so the stream holds
             elif day == anchor:
                 status = "confirmed"
             else:
@@ -281,7 +368,9 @@ def _seed_appointments(rng: random.Random, practice: Practice, anchor: date) -> 
             cancelled_at = (
                 start
                 - timedelta(
-                    hours=rng.randint(2, 20) if status == "late_cancelled" else rng.randint(30, 90)
+                    hours=history_rng.randint(2, 40)
+                    if status == "late_cancelled"
+                    else history_rng.randint(50, 120)
                 )
                 if "cancel" in status
                 else None
