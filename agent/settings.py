@@ -59,7 +59,8 @@ class Settings(BaseSettings):
         "system/Schedule.read system/Slot.read system/Appointment.read system/Appointment.write "
         "system/Communication.read system/Communication.write system/Flag.read system/Flag.write "
         "system/CarePlan.read system/Goal.read system/MedicationStatement.read system/Task.read "
-        "system/EpisodeOfCare.read system/QuestionnaireResponse.read "
+        "system/EpisodeOfCare.read system/Organization.read system/Location.read "
+        "system/QuestionnaireResponse.read "
         "system/QuestionnaireResponse.write system/Observation.write"
     )
     ehr_timeout_s: float = 10.0
@@ -69,7 +70,7 @@ class Settings(BaseSettings):
         None, description="'Today' of the sandbox practice (YYYY-MM-DD); default: the real date."
     )
     late_cancel_window_hours: float = Field(
-        24.0, description="Changes closer than this to the start carry the late-cancel fee notice."
+        48.0, description="Changes closer than this to the start carry the late-cancel fee notice."
     )
     slot_minutes: int = Field(60, description="Length of one bookable appointment slot.")
     slot_search_days: int = Field(21, description="How far ahead the scheduling tools look.")
@@ -125,6 +126,10 @@ class Settings(BaseSettings):
     session_max_age_s: int = Field(8 * 3600, description="Staff sessions expire after this.")
     session_cookie_secure: bool = Field(
         False, description="Send the session cookie over HTTPS only (set true behind TLS)."
+    )
+    outreach_tick_s: float = Field(
+        300.0, ge=0, description="Seconds between outreach scheduler passes in each server "
+        "process (0 = no scheduler in this process); passes in several processes are safe."
     )
     server_host: str = Field("127.0.0.1", description="Address `make run` binds the server to.")
     server_port: int = Field(8765, description="Port `make run` binds the server to.")

@@ -82,7 +82,7 @@ def test_propose_reads_only_and_carries_the_fee_notice_when_late(ehr, clock):
     soonest = ehr.upcoming_appointments(client.id)[0]
     option = scheduler.find_slots("", limit=20).slots[-1]
     early = scheduler.propose_reschedule(soonest.id, option.slot_id)
-    assert early.notice.late_change is (soonest.start - clock() < timedelta(hours=24))
+    assert early.notice.late_change is (soonest.start - clock() < timedelta(hours=48))
     clock.set(soonest.start - timedelta(hours=5))
     late = ClientScheduler(ehr, client.id, fee_notice="A $75 late-change fee applies.")
     proposal = late.propose_reschedule(soonest.id, option.slot_id)

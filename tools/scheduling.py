@@ -89,7 +89,7 @@ class ClientScheduler:
         ehr: EHR,
         client_id: str,
         *,
-        late_cancel_window_hours: float = 24.0,
+        late_cancel_window_hours: float = 48.0,
         fee_notice: str | None = None,
         search_days: int = 21,
     ) -> None:
@@ -244,7 +244,7 @@ def scheduling_tools(
     ehr: EHR,
     client_id: str,
     *,
-    late_cancel_window_hours: float = 24.0,
+    late_cancel_window_hours: float = 48.0,
     fee_notice: str | None = None,
     search_days: int = 21,
     include_writes: bool = False,

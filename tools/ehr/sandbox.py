@@ -121,7 +121,7 @@ class SandboxEHR:
         anchor: date | None = None,
         clock: Clock | None = None,
         practice_timezone: str = HARBORVIEW.timezone,
-        late_cancel_window_hours: float = 24.0,
+        late_cancel_window_hours: float = 48.0,
         slot_minutes: int = 60,
     ) -> None:
         self.path = Path(path)
