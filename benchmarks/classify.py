@@ -35,6 +35,7 @@ from agent.classify import (  # noqa: E402
     _read_exemplars,
 )
 from agent.settings import get_settings  # noqa: E402
+from knowledge import embeddings  # noqa: E402
 from knowledge.embeddings import embed  # noqa: E402
 
 DATASET = Path(__file__).resolve().parent.parent / "evals" / "datasets" / "intents.jsonl"
@@ -97,6 +98,10 @@ def _quality(name: str, rows: list[dict], classifier: IntentClassifier, baseline
         if intent in SENSITIVE_INTENTS
     ]
     sensitive_recall = np.mean([intent in p.intents for intent, p in sensitive])
+    false_crisis = sum(
+        "crisis" in p.intents and "crisis" not in r["intents"]
+        for p, r in zip(predictions, rows, strict=True)
+    )
     confidences = np.array([p.confidence for p in predictions])
     unsure = np.array([p.unsure for p in predictions])
     base_primary = np.mean([b == r["intents"][0] for b, r in zip(base, rows, strict=True)])
@@ -108,6 +113,8 @@ def _quality(name: str, rows: list[dict], classifier: IntentClassifier, baseline
     print(
         f"human-route recall      {sensitive_recall:.3f}   (crisis/medication/clinical labels kept)"
     )
+    routine = sum("crisis" not in r["intents"] for r in rows)
+    print(f"crisis label on routine {false_crisis} of {routine} messages without a crisis")
     print(f"calibration ECE         {_expected_calibration_error(confidences, primary):.3f}")
     sure_accuracy = primary[~unsure].mean() if (~unsure).any() else float("nan")
     print(f"unsure                  {unsure.mean():.3f}   accuracy when sure {sure_accuracy:.3f}")
@@ -121,6 +128,7 @@ def _latency(
     def timed(function) -> np.ndarray:
         durations = []
         for text in texts[:samples]:
+            embeddings.clear_cache()
             start = time.perf_counter()
             function([text])
             durations.append(time.perf_counter() - start)
@@ -129,9 +137,11 @@ def _latency(
     classifier.classify_many(texts[:8])  # warm both paths
     baseline.classify_many(texts[:8])
     ours, theirs = timed(classifier.classify_many), timed(baseline.classify_many)
+    embeddings.clear_cache()
     start = time.perf_counter()
     classifier.classify_many(texts)
     ours_batch = len(texts) / (time.perf_counter() - start)
+    embeddings.clear_cache()
     start = time.perf_counter()
     baseline.classify_many(texts)
     theirs_batch = len(texts) / (time.perf_counter() - start)

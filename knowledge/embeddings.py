@@ -62,3 +62,9 @@ def embed(texts: list[str], batch_size: int = 64) -> np.ndarray:
             while len(_cache) > CACHE_SIZE:
                 _cache.popitem(last=False)
     return np.stack([cached[t] for t in texts])
+
+
+def clear_cache() -> None:
+    """Forget cached vectors (benchmarks time the model itself, not the cache)."""
+    with _cache_lock:
+        _cache.clear()

@@ -83,6 +83,28 @@ def test_crisis_buried_after_a_routine_request_comes_first(classifier):
     assert "billing" in prediction.intents
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "so sorry, my car got towed this morning. can we do thursday instead?",
+        "cant come in today, my little one has strep. could we move to next week",
+        "I have to cancel tomorrow, there was a death in the family and I'm flying out",
+    ],
+)
+def test_a_reason_given_for_rescheduling_is_not_read_as_a_crisis(classifier, text):
+    """The reason clause read alone sounds alarming; in context it is a routine reschedule."""
+    prediction = classifier.classify(text)
+    assert prediction.intent == "schedule_change"
+    assert "crisis" not in prediction.intents
+
+
+def test_misspelt_requests_still_get_their_intent(classifier):
+    assert classifier.classify("can i reschedual my apointment to friday").intent == (
+        "schedule_change"
+    )
+    assert classifier.classify("need a refil of my zolof sent to cvs").intent == "medication"
+
+
 def test_thanks_tacked_on_a_request_does_not_add_other(classifier):
     prediction = classifier.classify("I need to cancel Friday's session, thanks so much!")
     assert prediction.intents == ["schedule_change"]
@@ -96,13 +118,13 @@ def test_scores_are_probabilities_and_confidence_is_the_primary_score(classifier
 
 
 def test_heldout_accuracy_does_not_regress(predictions, rows):
-    """Regression floor below the measured 0.93; the issue's target (0.95) is not yet met."""
+    """The issue's target: >= 0.95 on held-out (measured 0.967, `python -m benchmarks.classify`)."""
     heldout = [
         p.intent == r["intents"][0]
         for p, r in zip(predictions, rows, strict=True)
         if r["split"] == "heldout"
     ]
-    assert sum(heldout) / len(heldout) >= 0.90
+    assert sum(heldout) / len(heldout) >= 0.95
 
 
 def test_no_human_routing_intent_is_lost_on_the_dataset(predictions, rows):
@@ -236,7 +258,7 @@ def _with_llm(stub: _StubModel, data_dir: Path) -> IntentClassifier:
     return IntentClassifier.from_settings(settings, http_client=http_client)
 
 
-UNSURE_TEXT = "question about the thing from last time"
+UNSURE_TEXT = "wondering about tuesday and the other thing"
 
 
 def test_llm_is_not_called_when_the_local_classifier_is_sure(classifier, data_dir):
@@ -259,6 +281,23 @@ def test_llm_settles_an_unsure_message_with_one_structured_call(classifier, data
     request = stub.requests[0]
     assert request["response_format"]["type"] == "json_schema"
     assert f"<message>{UNSURE_TEXT}</message>" in json.dumps(request["messages"])
+
+
+def test_text_reaches_the_llm_only_through_the_redactor(classifier, data_dir):
+    assert classifier.classify(UNSURE_TEXT).unsure, "precondition: local model unsure"
+    stub = _StubModel()
+    with_llm = _with_llm(stub, data_dir)
+    with_llm.classify(UNSURE_TEXT, redact=lambda text: "<CLIENT_NAME> asks about <DATE_1>")
+    assert len(stub.requests) == 1
+    sent = json.dumps(stub.requests)
+    assert "<message><CLIENT_NAME> asks about <DATE_1></message>" in sent
+    assert UNSURE_TEXT not in sent
+
+    def refuse(_text):
+        raise ValueError("identifiers unavailable")
+
+    assert with_llm.classify(UNSURE_TEXT, redact=refuse).source == "local"
+    assert len(stub.requests) == 1, "a failed redaction must keep the text in the process"
 
 
 @pytest.mark.parametrize(

@@ -34,3 +34,5 @@ def test_cache_stays_bounded(monkeypatch):
     monkeypatch.setattr(embeddings, "CACHE_SIZE", 5)
     embeddings.embed([f"text number {i}" for i in range(12)])
     assert len(embeddings._cache) <= 5
+    embeddings.clear_cache()
+    assert not embeddings._cache

@@ -15,6 +15,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from agent.nodes.deps import Deps, deps_of
+from agent.safety.phi import client_redactor
 from agent.state import TurnState
 
 log = logging.getLogger(__name__)
@@ -24,7 +25,9 @@ def classify(state: TurnState, runtime: Runtime[Deps]) -> dict[str, Any]:
     deps = deps_of(runtime)
     message = state["message"]
     try:
-        prediction = deps.classifier.classify(message["text"])
+        prediction = deps.classifier.classify(
+            message["text"], redact=client_redactor(deps.ehr, message["client_id"])
+        )
     except Exception as err:  # noqa: BLE001
         log.error(
             "classifier failed message=%s error=%s", message["message_id"], type(err).__name__

@@ -17,6 +17,7 @@ import httpx
 from langgraph.runtime import Runtime
 
 from agent.nodes.deps import Deps, deps_of
+from agent.safety.phi import client_redactor
 from agent.state import TurnState
 
 log = logging.getLogger(__name__)
@@ -36,32 +37,14 @@ def _evidence_strings(result: Any) -> list[str]:
     return quotes
 
 
-def _redactor(deps: Deps, client_id: str):
-    """The client's own pseudonymizer for the screen's optional LLM opinion; None when no LLM is
-    configured. If the client's identifiers cannot be loaded, the redactor refuses (the screen
-    then skips the LLM and keeps its local verdict): no text leaves with identifiers in it."""
-    if getattr(deps.crisis, "llm", None) is None:
-        return None
-    from agent.safety.phi import KnownIdentifiers, PHIError, Pseudonymizer
-
-    try:
-        known = KnownIdentifiers.from_client(deps.ehr.client_identifiers(client_id))
-        return Pseudonymizer(known).pseudonymize
-    except Exception as err:  # noqa: BLE001 - refuse rather than send partly redacted text
-        log.warning("crisis redactor unavailable client=%s error=%s", client_id, type(err).__name__)
-
-        def refuse(_text: str) -> str:
-            raise PHIError("the client's identifiers could not be loaded")
-
-        return refuse
-
-
 def safety_screen(state: TurnState, runtime: Runtime[Deps]) -> dict[str, Any]:
     """Screen the message; any error in the screen counts as a crisis (fail closed)."""
     deps = deps_of(runtime)
     message = state["message"]
     try:
-        result = deps.crisis.screen(message["text"], redact=_redactor(deps, message["client_id"]))
+        result = deps.crisis.screen(
+            message["text"], redact=client_redactor(deps.ehr, message["client_id"])
+        )
         crisis = {
             "crisis": bool(result.crisis),
             "severity": result.severity,

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -392,3 +392,31 @@ class Pseudonymizer:
         """Placeholders in `text` (echoed by a model) that this instance cannot map back."""
         keys = (_echoed_key(m) for m in _ECHO.finditer(text))
         return [key for key in keys if key is not None and key not in self._mapping]
+
+
+def pattern_redactor() -> Callable[[str], str]:
+    """Pseudonymization with no client record known (Presidio's recognizers only), for callers
+    that send text to a model without a client in hand: the crisis screen's and the intent
+    classifier's optional LLM opinions, and their CLIs. Raises PHIError like `pseudonymize`."""
+    return Pseudonymizer(KnownIdentifiers()).pseudonymize
+
+
+def client_redactor(ehr: Any, client_id: str) -> Callable[[str], str]:
+    """The client's own pseudonymizer, built on first use (most turns never call a model).
+
+    If the client's identifiers cannot be loaded, the redactor raises PHIError instead of
+    falling back to weaker redaction, so the caller skips the model call.
+    """
+    pseudonymize: Callable[[str], str] | None = None
+
+    def redact(text: str) -> str:
+        nonlocal pseudonymize
+        if pseudonymize is None:
+            try:
+                known = KnownIdentifiers.from_client(ehr.client_identifiers(client_id))
+            except Exception as err:  # noqa: BLE001 - refuse rather than send identifiers
+                raise PHIError("the client's identifiers could not be loaded") from err
+            pseudonymize = Pseudonymizer(known).pseudonymize
+        return pseudonymize(text)
+
+    return redact
