@@ -380,3 +380,116 @@ def test_dev_split_meets_the_targets(screen):
     assert report["crisis"]["recall"] == 1.0, report["misses"]
     assert report["hard_negative"]["false_positive_rate"] <= 0.10, report["misses"]
     assert report["routine"]["false_positive_rate"] <= 0.02, report["misses"]
+
+
+# ----------------------------------------------------------------- round 2 lexicon families
+# Indirect, texting, Spanish and third-party wording found missing after the first held-out run.
+# Checked on the lexicon alone; every case failed on the previous lexicon (commit fa0effd).
+INDIRECT_FAMILIES = [
+    ("honestly kys is what i tell myself every morning", "suicidal_ideation"),
+    ("I don't deserve to be alive.", "suicidal_ideation"),
+    ("I feel I have no reason for life now.", "suicidal_ideation"),
+    ("I don't plan on being around for my birthday.", "suicidal_ideation"),
+    ("You won't have to worry about me much longer.", "suicidal_ideation"),
+    ("I want to be with my mom in heaven.", "suicidal_ideation"),
+    ("I just want to sleep forever.", "suicidal_ideation"),
+    ("Is it normal to want to step into traffic", "suicidal_ideation"),
+    ("I can't see myself making it to Christmas.", "suicidal_ideation"),
+    ("i cnat take it anymor i want to dy", "suicidal_ideation"),
+    ("I looked at the train tracks for a long time today.", "suicidal_ideation"),
+    ("I'm a waste of space.", "suicidal_ideation"),
+    ("please help", "suicidal_ideation"),
+    ("I am finish with life.", "suicidal_ideation"),
+    ("me voy a matar", "suicidal_ideation"),
+    ("no voy a estar aquí mucho tiempo", "suicidal_ideation"),
+    ("estoy guardando mis pastillas", "suicidal_ideation"),
+    ("I've been looking up how many pills it takes.", "suicide_plan_or_intent"),
+    ("I keep googling how long it takes to bleed out", "suicide_plan_or_intent"),
+    ("I've been sitting in the garage with the car running.", "suicide_plan_or_intent"),
+    ("I held a knife to my wrist last night.", "suicide_plan_or_intent"),
+    ("I've been hoarding my husband's oxycodone.", "suicide_plan_or_intent"),
+    ("i've been saving them up", "suicide_plan_or_intent"),
+    ("I'm on the roof.", "suicide_plan_or_intent"),
+    ("I've been punching walls until my knuckles bleed.", "self_harm"),
+    ("me estoy cortando otra vez", "self_harm"),
+    ("I've been thinking of hurting my roommate.", "harm_to_others"),
+    ("I'm going to hurt whoever did this to my daughter, I swear.", "harm_to_others"),
+    ("My mom's boyfriend touches me.", "abuse_or_violence"),
+    ("He forced himself on me after the party.", "abuse_or_violence"),
+    ("He put his hands around my neck.", "abuse_or_violence"),
+    ("My ex keeps showing up outside my apartment.", "abuse_or_violence"),
+    ("I'm not safe.", "abuse_or_violence"),
+    ("I'm locked in the bathroom, he's screaming outside.", "abuse_or_violence"),
+    ("My neighbor's kid is always alone and has no food.", "dependent_at_risk"),
+    ("My teen posted online that he wants to shoot up his school.", "dependent_at_risk"),
+    ("I hear them telling me to do it.", "command_hallucinations"),
+    ("The TV keeps telling me to hurt people.", "command_hallucinations"),
+    (
+        "I gave my dog to my neighbor, she'll take better care of him than I can.",
+        "goodbye_or_giving_away",
+    ),
+    ("Please give my cat to my sister.", "goodbye_or_giving_away"),
+    (
+        "Thanks for everything you tried to do for me. It wasn't your fault.",
+        "goodbye_or_giving_away",
+    ),
+    ("I cancelled all my future appointments because I won't need them.", "goodbye_or_giving_away"),
+    ("Dont reschedule me. I won't be coming back.", "goodbye_or_giving_away"),
+    ("I wrote letters to my mom and sister, they're in my desk drawer.", "goodbye_or_giving_away"),
+    (
+        "can u cancel my thursday appt, i dont think ill need it after this weekend",
+        "goodbye_or_giving_away",
+    ),
+    ("im gonna do something stupid tonight i can feel it", "suicidal_ideation"),
+    ("Everything is dark, I want to sleep and never to open my eyes", "suicidal_ideation"),
+    ("My 8 yr old said daddy hurts her private parts", "dependent_at_risk"),
+    ("Mi hijo de 15 años se está cortando los brazos", "dependent_at_risk"),
+    ("My friend is foaming at the mouth, what do I do", "overdose_or_medical_emergency"),
+    ("Me tomé un frasco de pastillas", "overdose_or_medical_emergency"),
+]
+
+
+@pytest.mark.parametrize(("text", "category"), INDIRECT_FAMILIES)
+def test_indirect_families_are_caught_by_the_lexicon(lexicon_only, text, category):
+    result = lexicon_only.screen(text)
+    assert result.crisis and category in result.categories, (text, result.categories)
+
+
+LOOK_ALIKES = [
+    "I'm checking out early today for a doctor's appointment.",
+    "I have a plan for my finances, can we talk billing?",
+    "I'm writing a letter to my family for the reunion.",
+    "I hit my head on the cupboard, no big deal.",
+    "I took 2 ibuprofen for my headache, is that ok with my meds?",
+    "Can we talk about my dad's suicide anniversary next session?",
+    "The movie had a character who overdosed and it upset me.",
+    "I'm so tired I could sleep forever lol",
+    "I'm not safe driving in the snow, can we do video?",
+    "I gave my old laptop to my nephew.",
+    "Your message really touched me, thank you.",
+    "I won't be around next week, I'm visiting my sister.",
+    "Can you recommend a support group for survivors of domestic violence? It was years ago.",
+]
+
+
+@pytest.mark.parametrize("text", LOOK_ALIKES)
+def test_look_alikes_of_the_new_families_stay_quiet(screen, text):
+    result = screen.screen(text)
+    assert not result.crisis, (text, result.categories, [e.text for e in result.evidence])
+
+
+def test_a_denied_clause_is_not_rejudged_by_the_semantic_layer(screen, monkeypatch):
+    text = "I'm not going to kill myself, I just feel stuck at work."
+    # Make the semantic layer fire on anything it is shown: only the lexicon's denial of
+    # "not going to kill myself" keeps this clause from being embedded and judged blind.
+    monkeypatch.setattr(crisis_module, "SEMANTIC_MIN_RISK", 0.0)
+    monkeypatch.setattr(crisis_module, "SEMANTIC_MARGIN", -2.0)
+    assert not screen.screen(text).crisis
+    real = crisis_module.lexicon_hits
+
+    def without_denials(message):
+        hits, folded, clauses = real(message)
+        return [h for h in hits if not h.denied], folded, clauses
+
+    monkeypatch.setattr(crisis_module, "lexicon_hits", without_denials)
+    assert screen.screen(text).crisis

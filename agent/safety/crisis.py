@@ -62,9 +62,11 @@ DEFAULT_SEVERITY: dict[str, Severity] = {
     "screen_error": "elevated",
 }
 
-# Semantic thresholds (cosine), tuned on the `dev` split of evals/datasets/crisis.jsonl only.
+# Semantic thresholds (cosine), tuned on the `dev` split of evals/datasets/crisis.jsonl and on
+# fresh messages written for round 2 (never on `heldout`). The margin was 0.10; 0.08 caught more
+# unseen risk at no dev false-positive cost, 0.07 already paged on routine scheduling questions.
 SEMANTIC_MIN_RISK = 0.45  # a clause must be at least this close to some risk exemplar...
-SEMANTIC_MARGIN = 0.10  # ...and this much closer to it than to the nearest benign exemplar,
+SEMANTIC_MARGIN = 0.08  # ...and this much closer to it than to the nearest benign exemplar,
 SEMANTIC_SURE = 0.80  # unless it is this close, which fires regardless of benign neighbours.
 MIN_CLAUSE_WORDS = 3  # "ok thanks" carries no risk the lexicon would not already catch
 WINDOW_WORDS, WINDOW_STRIDE = 12, 6  # long unpunctuated texting is scored in overlapping windows
@@ -111,6 +113,10 @@ class _Hit:
     start: int
     end: int
     layer: Literal["lexicon", "semantic", "llm"]
+    # A lexicon match the clause itself cancels ("I'd never hurt myself", "my last session, I'm
+    # moving"): it raises nothing, but keeps the semantic layer from re-judging that clause blind
+    # to the denial.
+    denied: bool = False
 
 
 @dataclass
@@ -149,7 +155,10 @@ def _sentence_of(text: str, start: int, end: int) -> str:
 def lexicon_hits(
     text: str,
 ) -> tuple[list[_Hit], crisis_lexicon.NormalisedText, list[tuple[int, int]]]:
-    """Lexicon hits (original-text spans) plus the folded text and its clauses for later layers."""
+    """Lexicon hits (original-text spans) plus the folded text and its clauses for later layers.
+
+    Hits with `denied=True` were cancelled by a negation or an ordinary reason in their sentence;
+    they never make a message a crisis (see `_result_from_hits`)."""
     folded = crisis_lexicon.normalise(text)
     masked = crisis_lexicon.mask_idioms(folded.text)
     clauses = _clauses(folded, text)
@@ -159,17 +168,18 @@ def lexicon_hits(
             if match.end() == match.start():
                 continue
             severity = _lexicon_severity(rule, masked, match.start(), match.end())
-            if severity is None:
-                continue
             start, end = folded.span(match.start(), match.end(), len(text))
-            hits.append(_Hit(rule.category, severity, start, end, "lexicon"))
+            denied = severity is None
+            hits.append(
+                _Hit(rule.category, severity or rule.severity, start, end, "lexicon", denied)
+            )
     # "attempted suicide years ago" is a past attempt, not current ideation on the same words.
     attempts = [h for h in hits if h.category == "suicide_attempt"]
     hits = [
         h
         for h in hits
         if h.category != "suicidal_ideation"
-        or not any(a.start <= h.start and h.end <= a.end for a in attempts)
+        or not any(a.start <= h.start and h.end <= a.end and not a.denied for a in attempts)
     ]
     return hits, folded, clauses
 
@@ -231,11 +241,15 @@ def _semantic_units(
     lexicon: Sequence[_Hit] = (),
 ) -> list[_Clause]:
     """Clauses worth embedding: not Spanish, not trivially short, not already caught by the
-    lexicon (its wording-based severity stands), with overlapping windows over run-on texting."""
+    lexicon (its wording-based severity stands), with overlapping windows over run-on texting.
+    A unit holding a match the lexicon denied ("I would never kill myself") is not embedded
+    either: MiniLM cannot see the negation and would undo the lexicon's judgement."""
     units: list[_Clause] = []
+    found = [h for h in lexicon if not h.denied]
+    denied = [h for h in lexicon if h.denied]
     for fstart, fend in clauses:
         ostart, oend = folded.span(fstart, fend, len(text))
-        if any(h.start < oend and ostart < h.end for h in lexicon):
+        if any(h.start < oend and ostart < h.end for h in found):
             continue
         words = list(re.finditer(r"\S+", folded.text[fstart:fend]))
         if len(words) < MIN_CLAUSE_WORDS or looks_spanish(folded.text[fstart:fend]):
@@ -250,7 +264,8 @@ def _semantic_units(
             start, end = folded.span(
                 fstart + words[first].start(), fstart + words[last - 1].end(), len(text)
             )
-            units.append(_Clause(start, end, text[start:end]))
+            if not any(h.start < end and start < h.end for h in denied):
+                units.append(_Clause(start, end, text[start:end]))
     return units
 
 
@@ -422,7 +437,9 @@ class CrisisScreen:
     ) -> CrisisResult:
         """Ask the LLM; merge only what raises risk. Any failure leaves `local` standing."""
         try:
-            outgoing = (redact or _default_redactor())(text)
+            from agent.safety.phi import pattern_redactor
+
+            outgoing = (redact or pattern_redactor())(text)
         except Exception as exc:  # noqa: BLE001 - never send unredacted text
             return local.model_copy(
                 update={
@@ -469,16 +486,9 @@ class CrisisScreen:
         )
 
 
-@lru_cache(maxsize=1)
-def _default_redactor() -> Callable[[str], str]:
-    """Pattern-only pseudonymization (no client record known) for the LLM second opinion."""
-    from agent.safety.phi import KnownIdentifiers, Pseudonymizer
-
-    return Pseudonymizer(KnownIdentifiers()).pseudonymize
-
-
 def _result_from_hits(text: str, hits: list[_Hit]) -> CrisisResult:
     """Merge hits: categories in first-seen order, highest severity, de-duplicated evidence."""
+    hits = [h for h in hits if not h.denied]
     if not hits:
         return CrisisResult(crisis=False, severity=None, categories=[], evidence=[])
     hits = sorted(hits, key=lambda h: (h.start, -SEVERITY_RANK[h.severity]))

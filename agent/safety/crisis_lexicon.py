@@ -23,7 +23,9 @@ SEVERITY_RANK: dict[str, int] = {"elevated": 1, "high": 2, "imminent": 3}
 SUBJECT_I = r"(?:i|ive|i've|im|i'm|i am|i'd|id|i'll|ill|i was|i have|i just|i really|i kinda|i kind of|i sort of)"
 MYSELF = r"(?:my ?self|myslef|myslf|mysef|meself|myselfe|mi self)"
 KILL = r"(?:kill+|kil|kiill|kiling|killing|killed|murder)"
-SUICIDE = r"(?:suicid\w*|sucid\w*|suiced\w*|suiside\w*|suicde\w*|suicd\w*|sewer ?slide|self[- ]?delet\w*)"
+SUICIDE = (
+    r"(?:suicid\w*|sucid\w*|suiced\w*|suiside\w*|suicde\w*|suicd\w*|sewer ?slide|self[- ]?delet\w*)"
+)
 WANT = r"(?:want(?:ed|s)?(?: to| 2)?|wanna|wana|wnt to|wish(?:ed)? (?:i could|to)|would like to|need to|just want to|going to|gonna|gona|plan(?:ning)? to|thinking (?:about|of)|think(?:ing)? abt|thought about|ready to|about to|trying to)"
 PILLS = (
     r"(?:pills?|meds|medications?|medicine|tablets|tylenol|advil|ibuprofen|acetaminophen|"
@@ -93,7 +95,7 @@ RULES: list[Rule] = [
         "high",
         rf"\b{KILL} ?{MYSELF}\b",
         r"\b(?:want|wish|wanna|need|praying|pray|hope) (?:someone|somebody|something|god|a car|a bus|a truck|it) (?:to |would |will |could )?(?:kill me|hit me|end me|take me)\b",
-        r"\bcheck(?:ing)? out (?:soon|for good|permanently|early|of life|of this life)\b",
+        r"\bcheck(?:ing)? out (?:soon|for good|permanently|early|of life|of this life)\b(?! (?:today|tomorrow|from|for|at|on|this|of (?:the|my) (?:hotel|room|work)))",
         r"\bkms+\b|\bk\.m\.s\b|\bctb\b",
         r"\b(?:end|ending|take|taking|tak) (?:my|mi) (?:own )?life\b",
         r"\b(?:end|ending|end(?:ed)?) (?:it|it all|things|everything|myself)\b(?! (?:with|off|early|there|here|now with|on))",
@@ -125,7 +127,7 @@ RULES: list[Rule] = [
         r"\b(?:dont|don't|do not|didn't|didnt|dnt|no longer|dont really|don't really) (?:want|wanna|wish) (?:to )?(?:live|be alive|exist|be here|wake up|go on|keep going|be around|keep living)\b",
         r"\bnot (?:want|wanting) to (?:live|be alive|exist|wake up|be here)\b",
         r"\b(?:not|no) (?:be|being) (?:here|around|alive) (?:any ?more|anymore|much longer|for (?:much )?longer|by then|next)",
-        r"\b(?:won'?t|wont|will not|wouldn't|wouldnt|might not|may not|probably won'?t|not going to|not gonna) (?:be|still be) (?:here|around|alive)\b",
+        r"\b(?:won'?t|wont|will not|wouldn't|wouldnt|might not|may not|probably won'?t|not going to|not gonna) (?:be|still be) (?:here|around|alive)\b(?! (?:next|this|on|until|till|for (?:a|the|two|three|\d)|tomorrow|today|monday|tuesday|wednesday|thursday|friday|saturday|sunday|in (?:the|a)|at (?:the|work)|during|over the|that (?:day|week)))",
         r"\b(?:not sure|don'?t know|dont know|doubt|unsure) (?:if |whether |that )?(?:i'?ll|ill|i will|i'd|id|i) (?:still )?(?:be )?(?:here|around|alive|make it)\b",
         r"\bif i'?m (?:still )?(?:here|around|alive)\b",
         r"\b(?:no|zero|not any|not a|dont see a|don't see a|don't see any|dont see any|cant see a|can't see a|can't see any|cant see any) (?:reason|point|purpose) (?:to|in|of) (?:live|living|go on|going on|keep going|be alive|being alive|being here|continue|continuing|try|trying|anything|any of this)\b",
@@ -164,8 +166,8 @@ RULES: list[Rule] = [
         "suicide_plan_or_intent",
         "imminent",
         rf"\b(?:have|got|bought|buying|saved|saving|stockpil\w*|hoard\w*|collect\w*|counted|counting|gathered|hiding|hidden|stashed) (?:up )?(?:a |the |my |enough |all (?:of )?(?:my|the) |some )?(?:{PILLS}|rope|noose|gun|pistol|rifle|razor|razors|blades?|bullets|charcoal)\b(?=.{{0,60}}\b(?:die|end|kill|it|enough|when|for|to|myself|tonight)\b)",
-        r"\b(?:i have|i've got|i got|i made|made|have) a plan\b|\b(?:my|the) plan is to\b|\bplann?(?:ed|ing) (?:it|my death|my suicide|how)\b",
-        r"\b(?:wrote|written|writing|left|leaving) (?:a |my |the )?(?:suicide |goodbye |farewell )?(?:note|letters?) (?:for|to) (?:my|everyone|them|the)\b",
+        r"\b(?:i have|i've got|i got|i made|made|have) a plan\b(?=\s*(?:[.!?,;\n]|$|and\b|now\b|already\b|for (?:it|tonight|how|when|this)\b|to (?:die|end|kill|do it|take (?:my|all|them|every)|jump|hang|overdose|od|shoot|not|finally|go through|unalive|off)\b))|\b(?:my|the) plan is to\b|\bplann?(?:ed|ing) (?:it|my death|my suicide|how)\b",
+        r"\b(?:wrote|written|writing|left|leaving) (?:a |my |the )?(?:suicide |goodbye |farewell )?(?:note|letters?) (?:for|to) (?:my|everyone|them|the)\b(?!.{0,40}\b(?:reunion|birthday|christmas|holiday|wedding|invitation|school|teacher|employer|work|insurance|landlord|judge|court|job|application|thank|apolog\w*|about (?:the|my|our) (?:trip|plans|bill|rent|visit)))",
         r"\b(?:suicide|goodbye|farewell) (?:note|letter)\b",
         rf"\b(?:how many|how much) (?:{PILLS}|of my \w+|\w+) (?:does it take|would it take|to take|would kill|will kill|to die|is lethal|to overdose|to od)\b",
         r"\b(?:looking|looked|look|searching|searched|google\w*|research\w*|reading) (?:up )?(?:ways|how|methods) (?:to )?(?:die|end it|kill myself|make it painless|do it|overdose|od|hang)\b|\bmake it painless\b",
@@ -192,7 +194,7 @@ RULES: list[Rule] = [
         r"\b(?:started|start|been|back to|went back to|keep|kept|stop|quit|urge to|urges to|want to|wanna|craving) (?:cutting|cut|burning|hurting myself|scratching|sh)\b",
         r"\bcutting again\b|\bcut again\b|\bclean from (?:cutting|sh|self harm)\b",
         r"\b(?:hurt|hurting|hurted|harm|harming|burn|burned|burnt|burning|hit|hitting|punch|punching|scratch|scratching|bruise|bruising|starve|starving|punish|punishing) (?:my ?self|myslef)\b",
-        r"\b(?:bang|banging|hit|hitting) my head (?:against|on|into)\b|\b(?:scratch|scrach|scratsh|pick|picking|claw|clawing)\w* (?:\w+ ){0,3}(?:until|till|til|untill) (?:i |it |they |he )?bleed",
+        r"\b(?:bang|banged|banging|slam|slammed|slamming|hitting|smash\w*) my head (?:against|on|into)\b|\bhit my head (?:against (?:the|a) wall|on purpose|over and over|until|till|again and again)\b|\b(?:scratch|scrach|scratsh|pick|picking|claw|clawing)\w* (?:\w+ ){0,3}(?:until|till|til|untill) (?:i |it |they |he )?bleed",
         r"\b(?:making|make|made|doing|did) (?:\w+ )?cuts (?:on|in|into) my\b",
         r"\b(?:razor|blade|blades|boxcutter|box cutter|lighter) (?:on|to|against|into) my\b",
         r"\bfresh (?:cuts|scars|wounds)\b|\bnew (?:cuts|scars)\b",
@@ -213,7 +215,7 @@ RULES: list[Rule] = [
     *_rules(
         "overdose_or_medical_emergency",
         "imminent",
-        rf"\b(?:took|take|taken|taking|taked|tooked|swallowed|swallow|ate|downed|popped|tome|me tome) (?:like |about |maybe |around |over )?(?:all|\d+|twenty|thirty|forty|fifty|ten|fifteen|a (?:whole|full) (?:bottle|pack|box|handful)|the (?:whole|entire|rest of the) (?:bottle|pack|box)|a bunch|a handful|a lot|too many|too much|way too many|way too much|extra|double|triple|todas|muchas)\b.{{0,40}}\b{PILLS}\b",
+        rf"\b(?:took|take|taken|taking|taked|tooked|swallowed|swallow|ate|downed|popped|tome|me tome) (?:like |about |maybe |around |over )?(?:all|[5-9]|[1-9]\d+|twenty|thirty|forty|fifty|ten|fifteen|a (?:whole|full) (?:bottle|pack|box|handful)|the (?:whole|entire|rest of the) (?:bottle|pack|box)|a bunch|a handful|a lot|too many|too much|way too many|way too much|extra|double|triple|todas|muchas)\b.{{0,40}}\b{PILLS}\b",
         r"\b(?:took|swallowed|downed|popped) (?:my|the|her|his|their) (?:whole|entire) (?:bottle|supply|prescription|script|pack)\b",
         r"\b(?:took|swallowed|ate|downed|popped) (?:it|them|everything|the rest) all\b(?! (?:in|back|off|out|apart))|\b(?:took|swallowed) all of (?:it|them)\b|\b(?:pill|medication|medicine|meds) (?:bottle|pack|box) is (?:now )?empty\b",
         r"\boverdos\w*|\bover dos\w*|\b(?:od|o\.d\.?|od'?d|oded|od'?ing|odeing)\b(?! (?:green|for))|\bsobredosis\b",
@@ -230,7 +232,7 @@ RULES: list[Rule] = [
         "high",
         rf"\b(?:{SUBJECT_I}|want to|wanna|going to|gonna|could|will|would|might|feel like|urge to|thoughts of|thinking (?:of|about)) ?(?:really |seriously |actually )?(?:kill|murder|hurt|shoot|stab|strangle|choke|beat up|smother|drown|poison|harm) (?:him|her|them|someone|somebody|people|everyone|everybody|my (?:{PARTNER}|{FAMILY}|coworkers?|co-workers?|manager|neighbou?r|family)|the (?:baby|kids|{PARTNER}))\b",
         r"\b(?:thoughts?|urges?|images?) (?:of|about) (?:hurting|harming|killing|drowning|smothering|shaking|stabbing) (?:my|the|him|her|them|someone|people)\b",
-        r"\b(?:shoot|shooting) up (?:the|my) (?:school|office|work|workplace|church|place)\b|\b(?:bring|bringing|take|taking) (?:a|my) (?:gun|knife|weapon) to (?:work|school|the office|class)\b",
+        r"\b(?:shoot|shooting) up (?:the|my|his|her|their|our) (?:school|office|work|workplace|church|place)\b|\b(?:bring|bringing|take|taking) (?:a|my) (?:gun|knife|weapon) to (?:work|school|the office|class)\b",
         r"\b(?:make|making) (?:him|her|them|everyone) pay\b|\b(?:want|wish|wanting) (?:him|her|them|my \w+) (?:dead|to die)\b|\b(?:he|she|they)(?:'ll| will) be sorry\b",
         r"\b(?:voy a|quiero) (?:matarlo|matarla|matarlos|lastimarlo|lastimarla)\b",
     ),
@@ -309,6 +311,139 @@ RULES: list[Rule] = [
         negatable=False,
         unless=ORDINARY_GOODBYE,
     ),
+    # --- round 2: indirect, veiled and texting wording the families above do not list ---------
+    *_rules(
+        "suicidal_ideation",
+        "high",
+        r"\bkys+\b|\bk\.y\.s\b",
+        r"\b(?:gonna|gona|going to|want to|wanna|might|will|ill|i'll|should|could|about to) (?:just )?(?:off|unalive|delete) (?:myself|me|my self)\b",
+        r"\b(?:don'?t|dont|do not|didn'?t) deserve to (?:live|be alive|exist|be here|wake up|breathe)\b|\bno merezco vivir\b",
+        r"\b(?:shouldn'?t|should not|should never have) (?:exist|be alive|been born|be here)\b",
+        r"\b(?:(?:no|any|zero) (?:reason|will|desire|motivation)|lost (?:my|all|the) (?:will|reason|desire)) (?:for|to) (?:life|live|living|be alive|stay alive|exist|keep living|continue living|go on)\b",
+        r"\b(?:don'?t|dont|do not|not) (?:plan|planning|intend|intending|expect|expecting) (?:on |to )?(?:being|be|still be|staying|stay) (?:here|around|alive)\b",
+        r"\b(?:won'?t|will not|wont) (?:have to|need to) (?:worry|deal) (?:about|with) me\b",
+        r"\b(?:be|reunite|join|see) (?:with )?(?:my )?(?:late |dead )?\w+ (?:again )?(?:in heaven|on the other side)\b|\b(?:join|be with) (?:him|her|them) (?:soon|in heaven|again soon)\b",
+        r"\b(?:crash|wreck|crashing|wrecking|drive|driving) (?:my|the) car (?:on purpose|purposely|deliberately|into (?:a|the) (?:tree|wall|truck|pole|bridge|river))\b|\bdrive into (?:oncoming )?traffic\b",
+        r"\b(?:thinking|thought|think) (?:about|of|abt) jumping\b|\b(?:jump|jumping|leap|leaping) (?:off|from) (?:\w+ ){0,2}(?:bridge|building|roof|balcony|cliff|overpass|ledge|tower|window)\b",
+        r"\b(?:drink|drinking|starve|starving) myself (?:to death|until i die)\b|\b(?:drink|drinking) (?:until|till|til) i (?:die|'?m dead|pass out for good)\b",
+        r"\b(?:gonna|going to|might|about to|will|i'?ll|afraid i'?ll|scared i'?ll|could) (?:do|end up doing) something (?:stupid|dumb|drastic|i'?ll regret|bad to myself|to myself)\b|\b(?:scared|afraid|terrified) of what i (?:might|could|will|would) do(?: to myself)?\b|\bdon'?t trust myself\b",
+        r"\b(?:step|stepping|walk|walking|run|running) (?:out )?(?:into|in front of) (?:traffic|the road|a car|cars|a truck|the highway)\b",
+        r"\b(?:can'?t|cant|don'?t|dont) (?:see|picture|imagine) (?:myself )?(?:making it|living|being (?:here|around|alive)) (?:to|until|till|past|through)\b|\b(?:won'?t|wont|not going to|might not) make it (?:to|until|till|through) (?:christmas|my birthday|the holidays|new year|next (?:week|month|year)|the weekend|spring|summer)\b",
+        r"\b(?:can'?t|cant|cnat|cannot) (?:take|do) (?:it|this) (?:any ?more|anymor|no more)\b.{0,30}\b(?:die|dy|dye|end|gone|disappear)\b|\bwant (?:to )?(?:dy|dye|diee)\b",
+        r"\bme (?:voy|vo) a (?:matar|morir|suicidar|quitar la vida)\b|\bme quiero ir de este mundo\b|\b(?:no le )?(?:encuentro|veo) sentido a nada\b|\b(?:guardando|juntando|escondiendo) (?:mis |las )?(?:pastillas|medicinas|pildoras)\b|\bno (?:voy a|creo que vaya a) estar (?:aqui|aca|mucho tiempo|por mucho)\b|\bquiero dormir y no despertar\b|\bdesaparecer para siempre\b",
+        negatable=False,
+    ),
+    *_rules(
+        "suicidal_ideation",
+        "elevated",
+        r"\b(?:sleep|close my eyes) and (?:never|not) (?:to )?(?:open (?:them|my eyes)|wake)\b|\bnever (?:to )?(?:open my eyes|wake up) again\b",
+        r"\b(?:sleep|rest) forever\b|\b(?:eternal|permanent|final) (?:sleep|rest|solution|escape)\b",
+        r"\b(?:train|railroad|railway) tracks\b|\bstar(?:e|ed|ing) at (?:the )?(?:pills|bottle|rope|gun|knife|water|tracks)\b",
+        r"\b(?:everyone|everybody|they|my family|my kids|the world|people) (?:would|will|'?d|'ll) (?:be )?(?:fine|okay|ok|better|happier|good) (?:without me|if i (?:was|were) gone|once i'?m gone|when i'?m gone|w/o me)\b",
+        r"\b(?:i'?m|im|i am|i feel like|feel like) (?:just )?(?:a )?(?:waste of (?:space|air|oxygen|a life)|worthless (?:piece|human|person))\b",
+        r"\b(?:no ?one|nobody|no1) (?:would|will|'?d) (?:care|notice|miss me|even notice)\b(?! if (?:i'?m|i am) late)",
+        r"\bhelp me\b.{0,20}\b(?:can'?t|cant) (?:do this|take it|go on)\b",
+        r"^\W*(?:please\W+)?(?:help|help me|someone help(?: me)?|somebody help(?: me)?|i need help(?: now| right now)?|sos)(?:\W+please)?\W*$",
+        r"\b(?:finish|finished|finishing) (?:with )?(?:my )?life\b|\bi (?:am|'?m) finish(?:ed)? with (?:life|living|everything)\b|\b(?:not|no) (?:want|wanting|wish) (?:to )?(?:live|living) (?:any ?more|more|longer)\b|\blife no more\b|\bno more (?:life|force|strength) for (?:me|living|live)\b",
+        r"\b(?:disappear|vanish) and never come back\b|\b(?:want|wanna|wish|need) (?:out of|to (?:get out of|escape)) (?:life|this life|this world|existence|everything)\b|\bwant out\b(?! of (?:my|the|this) (?:lease|contract|plan|job|marriage|group))",
+        r"\b(?:life|everything|it all|living|my life) (?:is|feels|seems) (?:meaningless|pointless|hopeless|worthless)\b",
+        r"\b(?:made|make|making|come to|came to|at) peace with (?:dying|death|my decision|leaving this world|going)\b",
+        negatable=False,
+    ),
+    *_rules(
+        "suicide_plan_or_intent",
+        "imminent",
+        r"\b(?:what happens|what would happen|is it (?:fatal|deadly|lethal)) if (?:someone|you|i|a person) (?:takes?|took|swallows?|swallowed|drinks?) (?:like |about |all |\d+ )\b|\b(?:googl\w*|search\w*|look\w* up|looking up) (?:how long|how fast) (?:it takes )?to (?:bleed out|die|drown|suffocate)\b|\bbleed out\b|\bcar running\b.{0,30}\b(?:garage|closed|inside)\b|\b(?:garage|closed garage)\b.{0,30}\bcar running\b",
+        r"\b(?:look|looking|looked|search\w*|googl\w*|research\w*|read\w*) (?:up |into |about )?(?:how many|how much) (?:\w+ ){0,3}(?:it takes|would it take|does it take|to take|to die|is lethal|would kill|to od|to overdose)\b",
+        r"\b(?:research\w*|look\w* up|looking into|googl\w*|search\w*|read\w* about) (?:\w+ ){0,2}(?:methods|ways to die|ways to end|how to end|lethal doses?|painless ways|overdose amounts?)\b",
+        r"\b(?:knife|blade|razor|gun|pistol|barrel) (?:to|against|on|at|in) my (?:wrists?|throat|neck|head|temple|chest|mouth)\b",
+        r"\b(?:saving|saved|stockpil\w*|hoard\w*|stash\w*|been saving) (?:up )?(?:my |all (?:my |the )?|the |some |extra |(?:my )?\w+'?s )?(?:\w+ )?(?:pills|meds|medication|tablets|doses|refills|prescriptions?|oxy\w*|percocets?|xanax|fentanyl|opioids?|painkillers|sleeping pills)\b|\b(?:been )?saving (?:them|these|those) up\b",
+        r"\b(?:i'?m|im|i am|been|stood|standing|sat|sitting) (?:on|at) (?:the|a) (?:roof|bridge|ledge|edge|tracks|cliff|platform edge)\b",
+        r"\b(?:have|got|holding|hold|i'?ve got) (?:the |my |all the |all my )?(?:pills|meds|rope|noose|gun|knife|blade|razor) (?:in my hands?|ready|right here|lined up|next to me|in front of me|counted)\b|\bi(?:'?ve| have)? got the (?:rope|noose|gun)\b",
+        r"\b(?:driving|drove|driven|walk\w*|been going) (?:by|past|to) (?:the|a) (?:bridge|tracks|cliff|overpass)\b(?!.{0,20}\b(?:to work|on my way|commute)\b)",
+    ),
+    *_rules(
+        "self_harm",
+        "high",
+        r"\b(?:punch\w*|hit\w*|kick\w*) (?:the )?walls? (?:until|till|til|so hard)\b|\bknuckles (?:are )?(?:bleed\w*|bloody|broken)\b",
+        r"\b(?:cut|cuts|cutting) (?:too )?deep(?:er)?\b|\b(?:wrists?|arms?|thighs?) (?:are |is |keep |won'?t stop )?bleed\w*\b",
+        r"\bburn(?:ed|t|ing)? (?:myself|my \w+) (?:with|on) (?:a |my |the )?(?:lighter|cigarettes?|iron|match|stove)\b|\b(?:lighter|cigarettes?) (?:on|to|into) my (?:skin|arm|arms|leg|legs|wrist|hand)\b",
+        r"\b(?:me (?:hice|hago|estoy haciendo) cortes|me estoy cortando|me (?:queme|quemo|lastime|lastimo) (?:a proposito|otra vez|los brazos|las piernas))\b",
+    ),
+    *_rules(
+        "harm_to_others",
+        "high",
+        r"\b(?:thinking|thought|think|thoughts|fantasi[sz]\w*|dream\w*|urges?) (?:of|about|abt) (?:hurting|harming|killing|stabbing|shooting|strangling|choking|beating|poisoning|attacking|running over) (?:him|her|them|someone|somebody|people|everyone|everybody|my \w+|(?:the|that|this) (?:guy|man|woman|girl|kid|kids|baby|teacher|boss|neighbou?r|coworker|manager|family))\b",
+        r"\b(?:going to|gonna|will|i'?ll) (?:hurt|kill|get|find|make pay) (?:whoever|the (?:guy|man|person|one) who)\b",
+        r"\b(?:i know|found out) where (?:he|she|they) (?:lives?|works?)\b.{0,40}\b(?:pay|hurt|kill|regret|sorry|get (?:him|her|them))\b|\b(?:going to|gonna|will) (?:make|get) (?:him|her|them) (?:pay|back)\b",
+        r"\b(?:talk\w*|joke\w*|joking|threaten\w*|said|says|keeps saying|posted|post\w*) (?:about )?(?:shooting|bombing|attacking|killing) (?:up )?(?:people|everyone|kids|students|(?:his|her|their|the) (?:school|class|teacher|coworkers|work|family)|at (?:his|her|the) school)\b",
+        r"\b(?:quiero|voy a) (?:matar|lastimar|golpear) a (?:alguien|mi (?:jefe|esposo|esposa|pareja|ex|vecino))\b",
+    ),
+    *_rules(
+        "abuse_or_violence",
+        "high",
+        r"\b(?:he|she|they|my [\w']+(?: [\w']+)?)(?: keeps| kept| has been| always| still| sometimes| also)? (?:touch(?:es|ed|ing)|grop\w*|fondl\w*|molest\w*|rap(?:es|ed)) me\b",
+        r"\bforced (?:himself|herself|themselves) on me\b|\b(?:made|makes|forced|forces) me (?:have sex|do sexual|touch (?:him|her)|watch porn)\b|\bwithout my consent\b|\bi didn'?t consent\b",
+        r"\b(?:hands?|belt|rope|cord|arm) (?:around|on) my (?:neck|throat)\b|\b(?:strangl|chok)(?:ed|es|ing) me\b",
+        r"\bthreaten\w* me with (?:a |his |her |the )?(?:knife|gun|pistol|weapon|bat)\b|\b(?:pulled|held|pointed|waved) (?:a |his |her |the )?(?:knife|gun|pistol|weapon) (?:at|on|to) (?:me|my)\b",
+        r"\b(?:he|she|they|my [\w']+)(?: keeps| kept| has been| always)? (?:showing up|shows up|showed up|waiting|parked|sitting) (?:at|outside|in front of) (?:my|our) (?:house|home|apartment|apt|door|work|job|school|car|place)\b",
+        r"\b(?:won'?t|wont|doesn'?t|doesnt|will not|didn'?t) let me (?:leave|go out|eat|sleep|see (?:anyone|my \w+|friends)|have (?:money|my phone|a phone))\b",
+        r"\b(?:i'?m|im|i am|i feel|feel|i don'?t feel|i dont feel) (?:not safe|unsafe|in danger)\b(?! (?:driving|to drive|on the road|with (?:my|the|this) (?:car|meds|medication)))",
+        r"\b(?:hiding|locked myself|i'?m locked) in (?:the |my )?(?:bathroom|closet|car|bedroom|room)\b",
+        r"\b(?:me (?:toca|toco|manosea|forzo|obliga)|me violaron|me amenaza con|no me deja salir|me tiene encerrad[ao]|me sigue a todas partes)\b",
+    ),
+    *_rules(
+        "dependent_at_risk",
+        "high",
+        rf"\b(?:my|our) (?:[\w-]+ ){{0,3}}{FAMILY}\b.{{0,60}}\b(?:talk\w* about|said|says|told me|keeps saying|posted)\b.{{0,30}}\b(?:shoot\w*|kill\w*|bomb\w*|stab\w*) (?:up )?(?:people|everyone|kids|students|someone|his|her|the)\b",
+        rf"\b(?:left|leave|leaving) (?:the |my |our )?{FAMILY}\b.{{0,20}}\b(?:alone|by (?:themselves|himself|herself)|unattended)\b",
+        r"\b(?:i'?m|im|i am) (?:scared|afraid|worried|terrified) (?:that )?(?:i'?ll|i will|i might|i'?m going to|of) (?:hurt\w*|harm\w*|shak\w*|smother\w*|drown\w*) (?:my|the|our) (?:baby|kids?|children|son|daughter|toddler|newborn|infant)\b",
+        rf"\b(?:touch\w*|molest\w*|abus\w*|rap(?:es|ed|ing)) (?:my|our|the) (?:[\w-]+ ){{0,2}}{FAMILY}\b",
+        r"\b(?:touch\w*|hurt\w*|rub\w*|grab\w*|show\w*|play\w* with) (?:my|her|his|their|me) (?:private parts|privates|private area|down there)\b|\bprivate parts\b.{0,30}\b(?:hurt|touch\w*|bleed\w*|sore)\b",
+        r"\bmi (?:hijo|hija|nino|nina|hermano|hermana)\b.{0,40}\bse (?:esta )?(?:corta|cortando|lastima|lastimando|hace dano|quiere matar)\b",
+        reported=True,
+    ),
+    *_rules(  # neglect: the wording itself holds "no food", so no negation may cancel it
+        "dependent_at_risk",
+        "high",
+        rf"\b{FAMILY}\b.{{0,40}}\b(?:always|often|left|home|all day|all night) alone\b.{{0,40}}\b(?:no food|nothing to eat|hungry|not fed|not eating|dirty|bruises?|crying)\b|\b{FAMILY}\b.{{0,30}}\b(?:no food|not being fed|hasn'?t eaten in (?:days|two days))\b",
+        negatable=False,
+    ),
+    *_rules(
+        "overdose_or_medical_emergency",
+        "imminent",
+        r"\b(?:took|swallowed|downed|popped|ate|taken) (?:the |a |my |her |his )?(?:whole|entire|full) (?:bottle|pack|box|packet|strip|prescription|supply)\b",
+        r"\b(?:took|swallowed|downed|popped|ate) (?:like |about |maybe |around |over )?(?:[1-9]\d|\d{3})\b(?! ?(?:mg|mcg|ml|minutes?|mins?|hours?|days?|percent|%|dollars|bucks|steps|pictures|photos))",
+        r"\b(?:i|he|she|they)(?:'?ve| have| has)? (?:just )?(?:drank|drunk|swallowed|took|taken) (?:a |some |the )?(?:bleach|antifreeze|poison|rat poison|pesticide|weed killer|drain cleaner|lye)\b",
+        r"\b(?:can'?t|cant|cannot) feel my (?:legs|arms|face|body|hands)\b|\b(?:not|isn'?t|won'?t|wont) waking up\b",
+        r"\b(?:me tome|tome|me trague|se tomo|se trago) (?:todas|toda|muchas|un monton de|el frasco|la caja|(?:un|el|una|la) (?:frasco|bote|caja|blister))\b",
+        r"\bfoaming at the mouth\b|\b(?:not|isn'?t|won'?t) (?:responding|breathing right)\b|\b(?:lips|face) (?:are|is|turning) (?:blue|purple|gray)\b|\bthrowing up\b.{0,40}\b(?:pills|took|heart (?:is )?(?:pounding|racing))\b|\b(?:took|taken) my pills twice\b.{0,60}\b(?:throwing up|heart|dizzy|can'?t)\b",
+        negatable=False,
+    ),
+    *_rules(
+        "command_hallucinations",
+        "high",
+        r"\b(?:voices?|something|someone|the (?:tv|radio|devil|demons?))\b.{0,30}\b(?:telling|tells|told|want|wants|making|order\w*|command\w*) me (?:to )?(?:do (?:it|bad things|things)|hurt|kill|cut|jump|die|end|burn|stab|harm|attack)\b",
+        r"\bhear(?:ing)? (?:them|things|someone|something|whispers?)\b.{0,30}\b(?:tell\w*|say\w*|command\w*|order\w*) (?:me|that i)\b",
+        r"\b(?:oigo|escucho) (?:una voz|voces)\b|\bme (?:dicen|ordenan|dice) que me (?:mate|haga dano|lastime|corte)\b|\blas voces me\b",
+    ),
+    *_rules(
+        "goodbye_or_giving_away",
+        "elevated",
+        r"\b(?:give|gave|giving|given) (?:away )?(?:my|our) (?:dog|cat|pets?|puppy|kitten|bird|birds|fish|bunny|rabbit)\b (?:away|to)\b|\b(?:rehom\w*|find (?:a )?(?:new )?homes? for) (?:my|our) (?:dog|cat|pets?|puppy|kitten|bird|birds)\b",
+        r"\btake (?:better )?care of (?:him|her|them|it) (?:better )?than i (?:can|could|ever)\b",
+        r"\b(?:thank|thanks|sorry|tried|love)\b.{0,80}\bnot your fault\b|\bnot your fault\b.{0,80}\b(?:thank|thanks|sorry|tried|goodbye|love)\b|\byou did (?:everything|all) you could\b",
+        r"\b(?:thank you|thanks|thx|ty) for (?:everything you(?:'ve| have)? tried|trying (?:to help me|so hard with me)|never giving up on me)\b",
+        r"\b(?:this is|this will be|this'?ll be|it'?s) (?:probably )?(?:my|the) (?:last|final) (?:message|msg|text)\b|\blast time (?:you(?:'ll| will)? hear from me|i(?:'ll| will) (?:write|reach out))\b",
+        r"\b(?:won'?t|wont|will not|don'?t think i'?ll|dont think ill|do not think i will) (?:need|be needing) (?:it|them|any(?:thing)?|more (?:sessions|appointments|therapy))\b.{0,20}\b(?:after (?:this|today|tonight|tomorrow|the weekend)|anymore|any more|where i'?m going)\b",
+        r"\bin case i'?m (?:not (?:here|there|around)|gone|no longer (?:here|around))\b|\bi won'?t be (?:coming back|back|returning)\b(?! (?:until|till|after|for|next|this|on|in|from|to work))",
+        r"\bcancel\w* (?:all )?(?:my )?(?:future |upcoming |remaining )?(?:appointments?|sessions?)\b.{0,60}\b(?:won'?t|wont|will not|no longer) (?:need|be (?:here|around|needing))\b|\bwon'?t need (?:them|it|anything|any of (?:it|this|them)) (?:any ?more|anymore|where i'?m going)\b|\bno need to reschedule\b.{0,30}\b(?:won'?t be|not be|gone)\b",
+        r"\b(?:wrote|writing|written|left|leaving) (?:\w+ ){0,2}letters? (?:for|to) (?:my|each of my|everyone|all)\b.{0,60}\b(?:drawer|desk|find|when|after|in case|explain|sorry|love|goodbye)\b",
+        r"\b(?:updated|wrote|made|finished|signed) (?:my|a) (?:will|life insurance)\b|\btell (?:everyone|them all|my (?:family|mom|dad|kids|wife|husband|parents|sister|brother)) (?:i'?m sorry|i love (?:them|her|him)|goodbye)\b",
+        r"\b(?:me despido|adios a todos|gracias por todo,? adios|cuiden a mi (?:perro|gato|hij\w+)|regale mis cosas)\b",
+        negatable=False,
+        unless=ORDINARY_GOODBYE,
+    ),
 ]
 
 # ---- idioms and academic uses: masked out before matching --------------------------------
@@ -321,7 +456,7 @@ IDIOMS: list[re.Pattern[str]] = [
         r"\b(?:is|are|was|were|it's|its|that's|thats) killing (?:me|it)\b|\bkilling it\b|\bkill(?:ing)? time\b|\bkill for (?:a|some|an)\b|\bkill two birds\b",
         r"\b(?:will|would|gonna|going to|is going to|is gonna|'ll) (?:literally )?kill me\b(?= (?:if|when|for|because))",
         r"\b(?:suicide|self[- ]?harm|suicidal) (?:prevention|awareness|hotline|lifeline|statistics|stats|rates?|research|training|screening|risk assessments?|assessment|squad|bombers?|pact (?:movie|film|book)|crisis line|safety plan(?:ning)? (?:template|worksheet|training))\b",
-        r"\b(?:paper|essay|class|course|presentation|project|book|novel|documentary|article|show|movie|film|series|podcast|training|research|thesis|exam|lecture|module|unit|chapter|episode|song|report|assignment|webinar|workshop|question) (?:on|about|covering|regarding) (?:teen |youth |adolescent |veteran )?(?:suicide|self[- ]?harm|suicidal \w+|overdose\w*|domestic violence|domestic abuse|child abuse|psychosis|schizophrenia)(?: prevention| risk| awareness| rates)?\b",
+        r"\b(?:paper|essay|class|course|presentation|project|book|memoir|novel|documentary|article|show|movie|film|series|podcast|training|research|thesis|exam|lecture|module|unit|chapter|episode|song|report|assignment|webinar|workshop|question) (?:on|about|covering|regarding) (?:teen |youth |adolescent |veteran )?(?:suicide|self[- ]?harm|suicidal \w+|overdose\w*|domestic violence|domestic abuse|child abuse|psychosis|schizophrenia)(?: prevention| risk| awareness| rates)?\b",
         r"\b(?:killed|kills|kill) (?:the|my|a) (?:spider|bug|bugs|mood|vibe|lights?|engine|process|weeds?|plant|plants|battery|conversation|joke)\b",
         r"\bhit by (?:a|the) (?:ball|baseball|softball|pitch|puck|frisbee|pillow|swing)\b",
         r"\bi could just die\b(?= of embarrassment)|\b(?:bored|scared|worried|embarrassed) to death\b",
@@ -332,6 +467,10 @@ IDIOMS: list[re.Pattern[str]] = [
         r"\bdomestic (?:violence|abuse) (?:shelters?|hotline|awareness|advocates?|advocacy|training|resources|research|programs?|agencies|services)\b",  # "overdid it at the gym" must never look like "od"
         r"\b(?:the|that) (?:show|movie|film|book|game|character|episode) .{0,40}\b(?:kill(?:s|ed)? (?:himself|herself)|suicide)\b",
         r"\bkill(?:ed|s)? (?:himself|herself) (?:in|on) (?:the|that) (?:show|movie|film|book|episode|game|novel)\b",
+        r"\bcould (?:just )?sleep (?:forever|for days|for a week|all day)\b",
+        r"\b(?:survivors? of|support groups? for|groups? for|resources for|recovering from) (?:\w+ ){0,2}(?:domestic violence|domestic abuse|abuse|sexual assault|suicide loss|self[- ]?harm)\b",
+        r"\b(?:died by|death by|lost (?:\w+ ){1,3}to|loss to|after (?:his|her|their|my \w+'s)) suicide\b|\b(?:his|her|their|\w+'s) suicide (?:anniversary|loss)\b|\bsuicide loss\b|\banniversary of (?:his|her|their|my \w+'s) (?:suicide|overdose|death)\b",
+        r"\b(?:the|a|that|this|my) (?:movie|show|film|book|memoir|novel|episode|series|documentary|song|character)\b[^.?!]{0,40}\b(?:overdos\w*|suicid\w*|killed (?:himself|herself|themselves)|self[- ]?harm\w*)",
     )
 ]
 
@@ -353,7 +492,9 @@ ADMISSION = re.compile(
     r"keep|keeps|sometimes|part of me|scared|afraid|tempted|can'?t stop|cant stop|don'?t know|dont know|"
     r"not sure|pienso)\b|\b(?:yet|for now|tonight|today|right now)\b"
 )
-CLAUSE_BREAK = re.compile(r"[.!?;\n]+|\s[-–—]+\s|\s(?:but|pero)\s|,\s*(?=(?:but|and|so|tho|though)\b)")
+CLAUSE_BREAK = re.compile(
+    r"[.!?;\n]+|\s[-–—]+\s|\s(?:but|pero)\s|,\s*(?=(?:but|and|so|tho|though)\b)"
+)
 RECENT = re.compile(
     r"\b(?:yesterday|last (?:night|week|weekend|month)|this (?:morning|week|weekend)|tonight|today|"
     r"just|again|recently|a few days ago|few days ago|days ago|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
@@ -363,7 +504,9 @@ LONG_AGO = re.compile(
     r"\b(?:years? ago|in (?:high school|college|my teens|my twenties|19\d\d|20[01]\d)|as a (?:teen|teenager|kid)|"
     r"when i was (?:young|younger|a teen|a teenager|\d+|a kid|in)|long time ago|a long time|decade ago)\b"
 )
-IMMEDIATE = re.compile(rf"\b{TIME_NOW}\b|\b(?:already|just took|just swallowed|goodbye|about to|in a few minutes|final)\b")
+IMMEDIATE = re.compile(
+    rf"\b{TIME_NOW}\b|\b(?:already|just took|just swallowed|goodbye|about to|in a few minutes|final)\b"
+)
 
 
 @dataclass(frozen=True)
