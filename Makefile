@@ -29,7 +29,8 @@ run: $(STAMP) ingest
 	@echo
 	@echo "Knowledge base ready. Ask it a question:"
 	@echo "  $(PY) -m knowledge.search \"How much notice do I need to give to cancel?\""
-	# Sandbox EHR + demo staff logins + sample portal traffic (signed webhooks), then the server.
+	# Sandbox EHR + demo staff logins + sample portal traffic (signed webhooks) + the first outreach
+	# pass (reminders, check-ins, questionnaires queued as drafts), then the server.
 	$(PY) -m agent.server.cli demo
 	$(PY) -m agent.server.cli serve
 

@@ -79,6 +79,14 @@ class PracticePolicy(BaseModel):
     pager_webhook_url: HttpUrl | None = None
     pager_timeout_s: float = Field(3.0, gt=0, le=30)
     allowed_link_domains: list[str] = Field(default_factory=list)
+    digest_supervisor_id: str | None = Field(
+        None,
+        max_length=80,
+        description=(
+            "EHR clinician id of the supervising clinician who receives the daily digest of "
+            "automatic (auto_template) outreach sends; unset = each clinician's own supervisor."
+        ),
+    )
 
     @field_validator("intent_allowlist")
     @classmethod
@@ -90,6 +98,11 @@ class PracticePolicy(BaseModel):
         if forbidden:
             raise ValueError(f"intent_allowlist: {forbidden} may never get an AI draft")
         return list(dict.fromkeys(value))
+
+    @field_validator("digest_supervisor_id")
+    @classmethod
+    def _blank_is_unset(cls, value: str | None) -> str | None:
+        return (value or "").strip() or None
 
     @field_validator("allowed_link_domains")
     @classmethod

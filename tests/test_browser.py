@@ -181,3 +181,25 @@ def test_roles_shape_what_the_ui_shows(browser, live, services):
     _shot(page, "admin-audit")
     assert page.goto(f"{live}/inbox").status == 403
     context.close()
+
+
+def test_admin_opens_the_outreach_digest_from_the_menu(browser, live, services):
+    """A day's digest of automatic outreach sends (written by the scheduler's pass) is one click
+    away for an admin; its body carries ids only."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from agent.store.outreach import OutreachStore
+
+    day = services.ehr.now().astimezone(ZoneInfo(services.settings.practice_timezone)).date()
+    OutreachStore(services.db).record_digest(
+        "clin-okafor", day.isoformat(), count=1, now=datetime.now(ZoneInfo("UTC")),
+        body=f"Automatic outreach on {day}: 1 messages.\n- reminders: 1\n"
+             "  cl-0001 reminders/1d msg msg-digest-1")
+    context, page = _sign_in(browser, live, "admin")
+    page.click("header nav >> text=Digests")
+    page.wait_for_url("**/digests")
+    digest = page.locator(f"[data-digest='clin-okafor:{day.isoformat()}']")
+    assert "msg-digest-1" in digest.inner_text()
+    _shot(page, "digests")
+    context.close()

@@ -172,3 +172,13 @@ def test_audit_viewer_filters_exports_and_shows_a_broken_chain(services, staff):
     with services.db.write() as conn:
         conn.execute(update(audit_log).where(audit_log.c.id == 2).values(actor="forged"))
     assert "Chain BROKEN at entry 2" in client.get("/admin/audit").text
+
+
+def test_admin_policy_offers_every_outreach_workflow_and_the_digest_supervisor(services, staff):
+    client, _csrf = sign_in(services, "admin")
+    page = client.get("/admin").text
+    for workflow in ("inbound", "reminders", "checkins", "assessments", "onboarding",
+                     "discharge", "resources", "wellness", "refills"):
+        assert f'name="rollout:{workflow}"' in page
+    assert "rollout:noshow" not in page  # not a workflow: the no-show model tiers reminders
+    assert 'name="digest_supervisor_id"' in page and 'value="clin-okafor"' in page

@@ -177,3 +177,13 @@ def test_longest_allowed_ids_are_stored_with_their_alert(client, services):
     event["data"]["message_id"] = "m" * 200
     response = post(client, services.settings, event)
     assert response.status_code == 202 and response.json()["alert_id"]
+
+
+def test_outreach_event_redelivery_storm_is_one_durable_event(client, services):
+    """`client_created` (and the other outreach triggers) share message.created's idempotency."""
+    event = {"event_id": "evt-client-created-1", "type": "client_created",
+             "occurred_at": "2026-03-02T15:00:00+00:00", "data": {"client_id": CLIENT}}
+    answers = [post(client, services.settings, event).json()["status"] for _ in range(10)]
+    assert answers == ["accepted"] + ["duplicate"] * 9
+    assert Inbox(services.db).counts() == {"queued": 1}
+    assert Inbox(services.db).get("evt-client-created-1").kind == "client_created"

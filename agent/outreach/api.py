@@ -54,7 +54,8 @@ def forms_router(
             raise HTTPException(410, "form: this link was already used or has expired")
         return form
 
-    @router.get("/{token}", response_model=FormView)
+    @router.get("/{token}", response_model=FormView, responses={404: {}, 410: {}},
+                summary="The questionnaire behind a one-time portal link")
     def show(token: str) -> FormView:
         instrument = INSTRUMENTS[open_form(token)["instrument"]]
         return FormView(
@@ -64,7 +65,9 @@ def forms_router(
             items=[FormItem(number=i.number, text=i.text) for i in instrument.items],
         )
 
-    @router.post("/{token}", response_model=Receipt)
+    @router.post("/{token}", response_model=Receipt,
+                 responses={404: {}, 410: {}, 422: {}, 503: {}},
+                 summary="Submit answers (item number -> 0..3); safety message on a crisis")
     def submit(token: str, submission: Submission) -> Receipt:
         open_form(token)
         try:

@@ -43,7 +43,13 @@ from agent.store.audit import AuditLog
 from agent.store.db import Database
 from agent.store.outreach import OutreachStore, SendRecord
 from agent.store.policy_store import PolicyStore
-from agent.store.review import PRIORITY_NORMAL, ReviewItemIn, ReviewQueue
+from agent.store.review import (
+    PRIORITY_NORMAL,
+    AlreadyDecided,
+    ReviewItemIn,
+    ReviewNotFound,
+    ReviewQueue,
+)
 from tools.ehr.base import EHR
 from tools.ehr.errors import ClientNotFound, EHRError
 from tools.ehr.models import Client
@@ -176,8 +182,27 @@ class OutreachScheduler:
     def tick(self, now: datetime) -> PassReport:
         """One full pass: plan for every active client, then deliver what is due."""
         report = PassReport(planned=self.plan(now))
+        report.merge(self.withdraw_expired(now))
         report.merge(self.run_due(now))
         self.write_digests(now)
+        return report
+
+    def withdraw_expired(self, now: datetime) -> PassReport:
+        """Take drafts whose moment has passed (a reminder after its visit...) out of the review
+        queue, so no reviewer spends time on a message that can no longer go out. An item a
+        reviewer holds right now is left to their decision, which finds it expired as well."""
+        report = PassReport()
+        for send in self.store.sends(statuses=["in_review"]):
+            if send.expires_at is None or now < send.expires_at or send.review_id is None:
+                continue
+            try:
+                self.review.begin_decision(send.review_id, ACTOR)
+            except (AlreadyDecided, ReviewNotFound):
+                continue
+            self._finish(send, now, "expired", "review_expired", report.expired)
+            self.review.complete_decision(
+                send.review_id, decision="ignore", reviewer_id=ACTOR, outcome="expired"
+            )
         return report
 
     def on_event(self, client_id: str, now: datetime) -> PassReport:
@@ -585,7 +610,8 @@ class OutreachScheduler:
     # --- digests --------------------------------------------------------------------------------
     def write_digests(self, now: datetime) -> int:
         """After `digest_hour` (practice time), one digest per supervising clinician of what was
-        sent automatically that day (counts and ids only)."""
+        sent automatically that day (counts and ids only): to the practice's
+        `digest_supervisor_id` when the policy names one, else to each clinician's supervisor."""
         zone = ZoneInfo(self.config.practice_timezone)
         local = now.astimezone(zone)
         if local.hour < self.config.digest_hour:
@@ -598,15 +624,19 @@ class OutreachScheduler:
         ]
         if not sends:
             return 0
-        clinicians = {c.id: c for c in self.ehr.list_clinicians()}
         by_supervisor: dict[str, list[SendRecord]] = {}
-        owners = {c.id: c.clinician_id for c in self.ehr.list_clients()}
-        for send in sends:
-            clinician = clinicians.get(owners.get(send.client_id, ""))
-            if clinician is None:
-                continue
-            supervisor = clinician.supervisor_id or clinician.id
-            by_supervisor.setdefault(supervisor, []).append(send)
+        practice_supervisor = self.policies.current().digest_supervisor_id
+        if practice_supervisor:
+            by_supervisor[practice_supervisor] = sends
+        else:
+            clinicians = {c.id: c for c in self.ehr.list_clinicians()}
+            owners = {c.id: c.clinician_id for c in self.ehr.list_clients()}
+            for send in sends:
+                clinician = clinicians.get(owners.get(send.client_id, ""))
+                if clinician is None:
+                    continue
+                supervisor = clinician.supervisor_id or clinician.id
+                by_supervisor.setdefault(supervisor, []).append(send)
         written = 0
         for supervisor, mine in sorted(by_supervisor.items()):
             counts = Counter(s.workflow for s in mine)

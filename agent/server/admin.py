@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from agent.outreach.config import WORKFLOWS as OUTREACH_WORKFLOWS
 from agent.policy import INTENTS, NEVER_DRAFTED, PracticePolicy
 from agent.server.auth import Forbidden, Sessions
 from agent.store.audit import AuditLog
@@ -20,8 +21,7 @@ from agent.store.inbox import Inbox
 from agent.store.policy_store import PolicyStore
 from agent.store.staff import StaffDirectory
 
-WORKFLOWS = ("inbound", "reminders", "checkins", "assessments", "onboarding", "discharge",
-             "noshow", "refills")
+WORKFLOWS = ("inbound", *OUTREACH_WORKFLOWS)
 ROLLOUT_MODES = ("off", "shadow", "review", "auto_template")
 
 
@@ -53,6 +53,7 @@ def policy_from_form(form: dict[str, Any], current: PracticePolicy) -> PracticeP
         "pager_webhook_url": form.get("pager_webhook_url", "").strip() or None,
         "allowed_link_domains": [d for d in form.get("allowed_link_domains", "")
                                  .replace(",", " ").split() if d],
+        "digest_supervisor_id": form.get("digest_supervisor_id", "").strip() or None,
     })
 
 
@@ -69,9 +70,15 @@ def register_admin(app: FastAPI, services, *, viewer: Callable, render: Callable
             raise Forbidden()
         return who
 
+    def clinicians() -> list[Any]:
+        try:
+            return services.ehr.list_clinicians()
+        except Exception:  # noqa: BLE001 - the page still renders; the id is kept as typed
+            return []
+
     def policy_page(request: Request, who, status: int = 200, errors=None, saved=None):
         latest = policies.latest()
-        return render(request, "admin_policy.html", who, status=status,
+        return render(request, "admin_policy.html", who, status=status, clinicians=clinicians(),
                       policy=latest.policy if latest else PracticePolicy(), latest=latest,
                       intents=[i for i in INTENTS if i not in NEVER_DRAFTED],
                       never=sorted(NEVER_DRAFTED), workflows=WORKFLOWS, modes=ROLLOUT_MODES,
@@ -92,6 +99,10 @@ def register_admin(app: FastAPI, services, *, viewer: Callable, render: Callable
             errors = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
                       for e in exc.errors(include_input=False)]
             return policy_page(request, who, status=422, errors=errors)
+        known = {c.id for c in clinicians()}
+        if policy.digest_supervisor_id and policy.digest_supervisor_id not in known:
+            return policy_page(request, who, status=422, errors=[
+                "digest_supervisor_id: not a clinician in the EHR"])
         version = policies.save(policy, actor=who.account.actor)
         return policy_page(request, who, saved=version)
 

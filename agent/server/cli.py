@@ -5,7 +5,8 @@
   create-staff   add a staff account (password prompted, or read from stdin)
   verify-audit   verify the audit hash chain; exit 1 naming the first broken link
   requeue        send a parked inbox event round again
-  demo           seed demo staff logins and sample portal traffic (used by `make run`)
+  demo           seed demo staff logins and sample portal traffic, run the first outreach pass
+                 (used by `make run`)
   signed-curl    print a curl command that posts a correctly signed message.created webhook
 """
 
@@ -193,9 +194,17 @@ def demo() -> None:
         receipt = ingress.receive(body, {k.lower(): v for k, v in headers.items()},
                                   time.perf_counter())
         queued += receipt.status == "accepted"
+    # The outreach scheduler's first pass: with the default policy (every workflow in review
+    # mode) its reminders, check-ins and questionnaires wait in the queue as drafts.
+    report = services.outreach().tick(services.ehr.now())
     address = f"http://{settings.server_host}:{settings.server_port}"
     typer.echo(f"\nSample traffic: {queued} new portal messages queued "
                f"({len(DEMO_MESSAGES)} in the demo set).")
+    typer.echo(f"Outreach: {sum(report.in_review.values())} drafts queued for review "
+               f"({', '.join(f'{wf} {n}' for wf, n in sorted(report.in_review.items())) or '-'})"
+               f", {sum(report.sent.values())} sent, {sum(report.deferred.values())} deferred "
+               "(quiet hours, caps); the server runs the next pass every "
+               f"{settings.outreach_tick_s:g} s.")
     typer.echo(f"Review inbox: {address}/login")
     for username, roles, _cid, _name in DEMO_STAFF:
         typer.echo(f"  {', '.join(roles):<11} login: {username} / {logins[username]}")

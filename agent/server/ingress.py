@@ -17,9 +17,18 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from agent.server import signing
 from agent.server.metrics import Metrics
@@ -55,6 +64,55 @@ class MessageCreatedEvent(BaseModel):
     data: MessageCreatedData
 
 
+class OutreachEventData(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    client_id: str = Field(min_length=1, max_length=80)
+    appointment_id: str | None = Field(None, min_length=1, max_length=200)
+    episode_id: str | None = Field(None, min_length=1, max_length=200)
+
+
+class OutreachEvent(BaseModel):
+    """An EHR change that starts, advances or stops outreach for one client:
+    `client_created` (onboarding), `session_completed` (check-in; needs `data.appointment_id`),
+    `episode_closed` (discharge; needs `data.episode_id`), `appointment_changed` (reminders
+    re-planned; needs `data.appointment_id`). The scheduler re-reads the client's record, so the
+    event only says *who* and *why now*."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    event_id: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._:-]+$")
+    type: Literal["client_created", "session_completed", "episode_closed", "appointment_changed"]
+    occurred_at: AwareDatetime
+    data: OutreachEventData
+
+    @model_validator(mode="after")
+    def _names_its_subject(self) -> OutreachEvent:
+        needed = {"session_completed": "appointment_id", "appointment_changed": "appointment_id",
+                  "episode_closed": "episode_id"}.get(self.type)
+        if needed and getattr(self.data, needed) is None:
+            raise PydanticCustomError("missing", "data.{field} is required for {type} events",
+                                      {"field": needed, "type": self.type})
+        return self
+
+
+OUTREACH_EVENT_TYPES = ("client_created", "session_completed", "episode_closed",
+                        "appointment_changed")
+EhrEvent = TypeAdapter(
+    Annotated[MessageCreatedEvent | OutreachEvent, Field(discriminator="type")]
+)
+
+
+def parse_event(body: bytes) -> MessageCreatedEvent | OutreachEvent:
+    """The event in `body`; IngressError 422 naming every bad field (`type` if unknown)."""
+    try:
+        return EhrEvent.validate_json(body)
+    except ValidationError as exc:
+        fields = validation_fields(exc)
+        named = ", ".join(f["field"] for f in fields[:5])
+        raise IngressError(422, f"invalid event: {named}", fields) from None
+
+
 class IngressError(Exception):
     """A request the server refuses; `status` is the HTTP code, `reason` names the problem."""
 
@@ -71,11 +129,22 @@ class IngressReceipt(BaseModel):
 
 
 def validation_fields(exc: ValidationError) -> list[dict[str, str]]:
-    """Pydantic errors as [{field, error}] with dotted field paths (no input values echoed)."""
-    return [
-        {"field": ".".join(str(part) for part in err["loc"]) or "body", "error": err["msg"]}
-        for err in exc.errors(include_input=False, include_url=False)
-    ]
+    """Pydantic errors as [{field, error}] with dotted field paths (no input values echoed).
+
+    The event type that chose the schema is dropped from the path ("data.text", not
+    "message.created.data.text"); an unknown or missing type is reported as `type`; an event
+    rule names its own field (`data.episode_id`)."""
+    fields = []
+    for err in exc.errors(include_input=False, include_url=False):
+        loc = list(err["loc"])
+        if loc and loc[0] in ("message.created", *OUTREACH_EVENT_TYPES):
+            loc = loc[1:]
+        if err["type"].startswith("union_tag"):
+            loc = ["type"]
+        elif not loc and "field" in (err.get("ctx") or {}):
+            loc = ["data", err["ctx"]["field"]]
+        fields.append({"field": ".".join(str(p) for p in loc) or "body", "error": err["msg"]})
+    return fields
 
 
 class Ingress:
@@ -115,19 +184,17 @@ class Ingress:
             )
         except signing.SignatureError as exc:
             raise IngressError(401, str(exc)) from None
-        try:
-            event = MessageCreatedEvent.model_validate_json(body)
-        except ValidationError as exc:
-            fields = validation_fields(exc)
-            named = ", ".join(f["field"] for f in fields[:5])
-            raise IngressError(422, f"invalid event: {named}", fields) from None
+        event = parse_event(body)
         seen = self.inbox.seen(event.event_id)
         if seen is not None:  # a redelivery: answered from the stored row, nothing changes
             self.metrics.webhooks.labels(result="duplicate").inc()
             return IngressReceipt(event_id=event.event_id, status="duplicate",
                                   crisis=seen.alert_id is not None, alert_id=seen.alert_id)
         clinician_id = self._clinician_of(event.data.client_id)
-        receipt = self._store(event, clinician_id, started)
+        if isinstance(event, OutreachEvent):
+            receipt = self._store_outreach(event)
+        else:
+            receipt = self._store(event, clinician_id, started)
         self.metrics.webhooks.labels(result=receipt.status).inc()
         if receipt.status == "accepted":
             self.on_accepted()
@@ -157,6 +224,22 @@ class Ingress:
         if receipt.crisis and receipt.status == "accepted":
             self.metrics.alert_latency.observe(time.perf_counter() - started)
         return receipt
+
+    def _store_outreach(self, event: OutreachEvent) -> IngressReceipt:
+        """An outreach trigger carries no client text, so nothing to screen: it is made durable
+        and a worker hands it to the outreach scheduler (`agent.server.outreach`)."""
+        try:
+            acceptance = self.inbox.accept(
+                event_id=event.event_id, kind=event.type, client_id=event.data.client_id,
+                payload=event.model_dump(mode="json"), crisis="none",
+            )
+        except Exception as exc:  # noqa: BLE001 - ours, not the sender's: they redeliver
+            log.error("outreach event store failed event=%s error=%s", event.event_id,
+                      type(exc).__name__)
+            raise IngressError(503, "the event could not be stored; retry") from None
+        return IngressReceipt(event_id=event.event_id,
+                              status="duplicate" if acceptance.duplicate else "accepted",
+                              crisis=False)
 
     def _admit_batch(self, batch: list[_Pending]) -> list[IngressReceipt]:
         """Screen every delivery of the batch, then commit them all (events + alerts) in ONE

@@ -9,15 +9,16 @@ of a message body or crisis evidence writes an audit row before the page is retu
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from agent.server.admin import register_admin
 from agent.server.auth import CsrfError, Forbidden, NotSignedIn, Sessions
@@ -25,6 +26,8 @@ from agent.server.rbac import Scope, scope_for
 from agent.state import ReviewDecision
 from agent.store.alerts import AlertNotFound, AlertStore
 from agent.store.audit import AuditLog
+from agent.store.outreach import OutreachStore
+from agent.store.policy_store import PolicyStore
 from agent.store.review import AlreadyDecided, ReviewNotFound, ReviewQueue
 from agent.store.staff import StaffAccount, StaffDirectory
 
@@ -45,6 +48,14 @@ def _age(value: datetime) -> str:
 templates.env.filters["age"] = _age
 
 
+class Digest(BaseModel):
+    """One day's digest of automatic outreach sends for one supervising clinician (ids only)."""
+
+    supervisor_id: str
+    day: str
+    body: str
+
+
 class Viewer:
     """The signed-in person for one request: account, scope and CSRF token."""
 
@@ -58,6 +69,7 @@ def register_pages(app: FastAPI, services) -> None:
     queue = ReviewQueue(services.db)
     alerts = AlertStore(services.db)
     audit = AuditLog(services.db)
+    digests = OutreachStore(services.db)
 
     def viewer(request: Request) -> Viewer:
         account, csrf = sessions.account(request)
@@ -123,6 +135,28 @@ def register_pages(app: FastAPI, services) -> None:
     def home() -> Response:
         return RedirectResponse("/inbox", status_code=303)
 
+    def digests_for(who: Viewer, days: int = 7) -> list[Digest]:
+        """The daily digests of automatic outreach this person receives (their own as the
+        supervising clinician; every recipient's for an admin), newest first; reads audited."""
+        recipients = {who.account.clinician_id} if who.account.clinician_id else set()
+        if who.scope.admin:
+            recipients |= {c.supervisor_id or c.id for c in services.ehr.list_clinicians()}
+            recipients |= {PolicyStore(services.db).current().digest_supervisor_id}
+        recipients.discard(None)
+        zone = ZoneInfo(services.settings.practice_timezone)
+        today = services.ehr.now().astimezone(zone).date()
+        found = []
+        for back in range(days):
+            day = (today - timedelta(days=back)).isoformat()
+            for recipient in sorted(recipients):
+                body = digests.digest(recipient, day)
+                if body is not None:
+                    found.append(Digest(supervisor_id=recipient, day=day, body=body))
+        for digest in found:
+            audit.append(actor=who.account.actor, action="digest.read",
+                         subject=f"{digest.supervisor_id}:{digest.day}")
+        return found
+
     @app.get("/inbox", include_in_schema=False)
     def inbox(request: Request) -> HTMLResponse:
         who = viewer(request)
@@ -132,7 +166,15 @@ def register_pages(app: FastAPI, services) -> None:
         open_alerts = alerts.list_open(client_ids=ids) if who.scope.alerts else []
         items = queue.pending(client_ids=ids, include_clinical=who.scope.include_clinical)
         names = client_names({a.client_id for a in open_alerts} | {i.client_id for i in items})
-        return render(request, "inbox.html", who, alerts=open_alerts, items=items, names=names)
+        return render(request, "inbox.html", who, alerts=open_alerts, items=items, names=names,
+                      digests=digests_for(who, days=2))
+
+    @app.get("/digests", include_in_schema=False)
+    def digest_page(request: Request) -> HTMLResponse:
+        who = viewer(request)
+        if not (who.scope.admin or who.account.clinician_id):
+            raise Forbidden()
+        return render(request, "digests.html", who, digests=digests_for(who))
 
     def readable_item(who: Viewer, item_id: str):
         try:

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from agent.server.metrics import Metrics
+from agent.server.outreach import handle_outreach_event
 from agent.settings import Settings
 from agent.state import InboundMessage, TurnOutcome
 from agent.store.inbox import Inbox, InboxEvent, error_summary
@@ -60,13 +61,19 @@ def priority_of(outcome: TurnOutcome) -> int:
 class EventProcessor:
     """Runs one inbox event through the assistant and records what a human must do next."""
 
-    def __init__(self, db, *, assistant: Callable[[], Any], ehr: Any, metrics: Metrics):
+    def __init__(self, db, *, assistant: Callable[[], Any], ehr: Any, metrics: Metrics,
+                 outreach: Callable[[], Any] | None = None):
         self.queue = ReviewQueue(db)
         self._assistant = assistant
+        self._outreach = outreach
         self.ehr = ehr
         self.metrics = metrics
 
     def process(self, event: InboxEvent) -> str:
+        if event.kind != "message.created":  # an outreach trigger (client_created, ...)
+            if self._outreach is None:
+                raise RuntimeError(f"no outreach scheduler for {event.kind} events")
+            return handle_outreach_event(self._outreach(), event, self.ehr.now())
         message = inbound_message(event)
         outcome = self._assistant().handle_message(message)
         self.metrics.turns.labels(route=outcome.route, status=outcome.status).inc()
@@ -111,7 +118,10 @@ class EventProcessor:
         )
 
     def hand_to_human(self, event: InboxEvent, error: str) -> None:
-        """The assistant gave up on this message: a clinician gets it to answer themselves."""
+        """The assistant gave up on this message: a clinician gets it to answer themselves.
+        (A parked outreach trigger carries no client message: the admin's parked list has it.)"""
+        if event.kind != "message.created":
+            return
         message = inbound_message(event)
         self.queue.enqueue(ReviewItemIn(
             turn_id=f"{message.thread_id}:{message.message_id}", source="inbound",
