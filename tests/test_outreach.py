@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from agent.outreach.assessments import Assessments
 from agent.outreach.checkins import CheckIns
-from agent.outreach.config import OutreachConfig
+from agent.outreach.config import OutreachConfig, link_domains
 from agent.outreach.discharge import Discharge
 from agent.outreach.onboarding import Onboarding
 from agent.outreach.practice_events import PracticeEvents
@@ -32,15 +32,13 @@ from agent.store.outreach import OutreachStore
 from agent.store.policy_store import PolicyStore
 from agent.store.review import ReviewQueue
 from tools.ehr.clock import SimulatedClock
+from tools.ehr.models import OutstandingForm
+from tools.ehr.practice import HARBORVIEW
 from tools.ehr.sandbox import SandboxEHR
 
 ANCHOR = date(2026, 3, 2)  # a Monday
 START = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)  # 10:00 in New York
-DOMAINS = [
-    "telehealth.riverbend-practice.test",
-    "portal.riverbend-practice.test",
-    "resources.riverbend-practice.test",
-]
+DOMAINS = link_domains(HARBORVIEW)
 APPROVED = {
     "outreach.reminder": "Hi {name}, a reminder of {whose} appointment with {clinician} on "
     "{when}. {where}{confirm_line} Reply here if you need to reschedule.",
@@ -228,7 +226,7 @@ def test_guard_block_routes_to_review_even_in_auto_mode(world):
         PracticePolicy(
             rollout={"reminders": "auto_template"},
             templates=APPROVED,
-            allowed_link_domains=["portal.riverbend-practice.test"],
+            allowed_link_domains=[f"portal.{HARBORVIEW.website}"],
         ),
         actor="admin",
     )
@@ -475,19 +473,37 @@ def test_rise_of_five_goes_to_clinician_review(world, crisis_screen):
     assert item.kind == "handoff" and item.clinical
 
 
-def test_incomplete_form_is_not_written_but_reviewed(world, crisis_screen):
+def test_prorated_form_is_charted_as_prorated_and_unscorable_one_is_reviewed(world, crisis_screen):
     from agent.outreach.assessments import AssessmentCollector, Submission
 
-    client_id = pick(world, lambda c: not c.is_minor and not c.part2)
-    token = issued_form(world, client_id)
+    adults = [c.id for c in world.ehr.list_clients() if not c.is_minor and not c.part2]
+    client_id, other_id = adults[:2]
     collector = AssessmentCollector(ehr=world.ehr, db=world.db, crisis=crisis_screen)
     before = len(world.ehr.assessment_history(client_id, "PHQ-9"))
+    other_before = len(world.ehr.assessment_history(other_id, "PHQ-9"))
+
+    # One item of nine skipped (PHQ-9 allows two): charted, prorated 7 x 9/8 -> 8, marked so.
+    token = issued_form(world, client_id)
     outcome = collector.submit(
         token, Submission(answers={1: 1, 2: 1, 3: 1, 4: 1, 5: 1, 6: 1, 7: 1, 9: 0}), now=START
     )
-    assert outcome.scores["total"] == 8 and not outcome.written_to_chart
-    assert len(world.ehr.assessment_history(client_id, "PHQ-9")) == before
-    assert outcome.review_id is not None
+    assert outcome.scores["total"] == 8 and outcome.written_to_chart
+    charted = world.ehr.assessment_history(client_id, "PHQ-9")
+    assert len(charted) == before + 1
+    assert charted[-1].id == outcome.result_id
+    assert charted[-1].prorated and charted[-1].total_score == 8
+    assert outcome.review_id is None  # nothing about it needs a clinician beyond the chart
+
+    # Three skipped: too incomplete to score, so never charted, and a clinician reviews it.
+    token = issued_form(world, other_id)
+    outcome = collector.submit(
+        token, Submission(answers={1: 1, 2: 1, 3: 1, 4: 1, 5: 1, 9: 0}), now=START
+    )
+    assert outcome.scores["total"] is None and not outcome.written_to_chart
+    assert len(world.ehr.assessment_history(other_id, "PHQ-9")) == other_before
+    assert "unscorable" in [f.kind for f in outcome.flags]
+    item = ReviewQueue(world.db).get(outcome.review_id)
+    assert item.kind == "handoff" and item.clinical
 
 
 def test_crisis_in_free_text_comment_alerts_even_with_low_scores(world, crisis_screen):
@@ -508,7 +524,7 @@ def test_crisis_in_free_text_comment_alerts_even_with_low_scores(world, crisis_s
 
 
 # --- onboarding, discharge, refills, resources, wellness ---------------------------------------
-def test_onboarding_welcome_lists_forms_and_nudges_stop_when_done(world):
+def test_existing_clients_paperwork_is_nudged_not_welcomed_and_stops_when_done(world):
     world.policy("review")
     client_id = pick(
         world,
@@ -518,15 +534,82 @@ def test_onboarding_welcome_lists_forms_and_nudges_stop_when_done(world):
             and any(f.kind == "intake" for f in world.ehr.outstanding_forms(c.id))
         ),
     )
+    assert world.ehr.get_client(client_id).created_at < START - timedelta(days=90)
     scheduler = world.scheduler(Onboarding())
     scheduler.plan(START, client_ids=[client_id])
     scheduler.run_due(START)
     queue = ReviewQueue(world.db)
     item = [i for i in queue.pending() if i.client_id == client_id][0]
-    assert "Intake questionnaire" in queue.get(item.id).draft
+    draft = queue.get(item.id).draft
+    assert "Intake questionnaire" in draft and "welcome" not in draft.lower()
     for form in world.ehr.outstanding_forms(client_id):
         world.ehr.complete_form(form.id)
     report = scheduler.run_due(START + timedelta(days=3, minutes=1))
+    assert report.skipped["onboarding"] == 1 and not report.in_review
+
+
+def test_new_client_is_welcomed_by_practice_name_then_nudged_until_forms_done(world, monkeypatch):
+    """client_created: the EHR record's creation date, not outstanding paperwork, starts it."""
+    world.policy("review")
+    client_id = pick(
+        world,
+        lambda c: not c.is_minor and not c.part2 and not world.ehr.outstanding_forms(c.id),
+    )
+    quiet_id = pick(
+        world,
+        lambda c: (
+            c.id != client_id
+            and not c.is_minor
+            and not c.part2
+            and not world.ehr.outstanding_forms(c.id)
+        ),
+    )
+    real_get, real_list = world.ehr.get_client, world.ehr.list_clients
+
+    def created_today(client):  # the front desk just registered this client in the EHR
+        if client.id != client_id:
+            return client
+        return client.model_copy(update={"created_at": START - timedelta(hours=2)})
+
+    monkeypatch.setattr(world.ehr, "get_client", lambda cid: created_today(real_get(cid)))
+    monkeypatch.setattr(
+        world.ehr, "list_clients", lambda **kw: [created_today(c) for c in real_list(**kw)]
+    )
+    world.ehr.add_form(
+        OutstandingForm(
+            id="form-new-intake", client_id=client_id, kind="intake", title="Intake questionnaire"
+        )
+    )
+    scheduler = world.scheduler(Onboarding())
+    scheduler.plan(START, client_ids=[client_id, quiet_id])
+    scheduler.run_due(START)
+    queue = ReviewQueue(world.db)
+    drafts = {i.client_id: queue.get(i.id).draft for i in queue.pending()}
+    assert quiet_id not in drafts  # a long-standing client without paperwork hears nothing
+    welcome = drafts[client_id]
+    assert "welcome to Harborview Counseling Group" in welcome
+    assert "Intake questionnaire" in welcome
+    steps = [s.step for s in OutreachStore(world.db).sends(client_id=client_id)]
+    assert sorted(steps) == ["nudge1", "nudge2", "nudge3", "welcome"]  # no nudge0 on the welcome
+
+    # Past the window, planning again neither re-welcomes nor starts a second sequence.
+    later = START + timedelta(days=40)
+    scheduler.plan(later, client_ids=[client_id])
+    assert len(OutreachStore(world.db).sends(client_id=client_id)) == 4
+
+    scheduler.decide(
+        [i.id for i in queue.pending() if i.client_id == client_id][0],
+        ReviewDecision(type="accept", reviewer_id="clin-1"),
+        START,
+    )
+    report = scheduler.run_due(START + timedelta(days=3, minutes=1))
+    nudge = [i for i in queue.pending() if i.client_id == client_id]
+    assert (
+        report.in_review["onboarding"] == 1
+        and "Intake questionnaire" in queue.get(nudge[0].id).draft
+    )
+    world.ehr.complete_form("form-new-intake")
+    report = scheduler.run_due(START + timedelta(days=6, minutes=1))
     assert report.skipped["onboarding"] == 1 and not report.in_review
 
 

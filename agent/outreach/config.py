@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, HttpUrl
 
 from agent.outreach.consent import FrequencyCap
+from tools.ehr.practice import HARBORVIEW, Practice
 
 WORKFLOWS: tuple[str, ...] = (
     "reminders",
@@ -24,6 +25,22 @@ WORKFLOWS: tuple[str, ...] = (
     "wellness",
     "refills",
 )
+
+
+def practice_site(service: str, practice: Practice = HARBORVIEW) -> str:
+    """A service of the practice's own website (`portal`, `telehealth`, `resources`): every link
+    outreach sends lives under the domain the practice's record names, so allowlisting that one
+    domain (`link_domains`) lets the draft guard pass them and nothing else."""
+    return f"https://{service}.{practice.website}"
+
+
+def link_domains(practice: Practice = HARBORVIEW) -> list[str]:
+    """The hosts outreach links point to, for `PracticePolicy.allowed_link_domains`."""
+    return [f"{service}.{practice.website}" for service in ("portal", "telehealth", "resources")]
+
+
+# The sample practice's curated library (Harborview's resources site); an admin replaces it.
+RESOURCES = practice_site("resources")
 
 
 class Resource(BaseModel):
@@ -52,25 +69,25 @@ DEFAULT_LIBRARY: list[Resource] = [
     Resource(
         id="res-panic",
         title="Understanding panic attacks (worksheet)",
-        url="https://resources.riverbend-practice.test/panic-worksheet",
+        url=f"{RESOURCES}/panic-worksheet",
         tags=["panic", "anxiety"],
     ),
     Resource(
         id="res-sleep",
         title="Sleep diary and wind-down routine",
-        url="https://resources.riverbend-practice.test/sleep-diary",
+        url=f"{RESOURCES}/sleep-diary",
         tags=["sleep"],
     ),
     Resource(
         id="res-activation",
         title="Planning small enjoyable activities",
-        url="https://resources.riverbend-practice.test/activity-planner",
+        url=f"{RESOURCES}/activity-planner",
         tags=["work", "school", "friends", "family", "re-engage"],
     ),
     Resource(
         id="res-conflict",
         title="Pause-and-plan: coping before reacting",
-        url="https://resources.riverbend-practice.test/pause-and-plan",
+        url=f"{RESOURCES}/pause-and-plan",
         tags=["conflict", "coping"],
     ),
 ]
@@ -91,11 +108,10 @@ DEFAULT_PROGRAMS: list[WellnessProgram] = [
 
 
 class OutreachConfig(BaseModel):
-    practice_name: str = "Riverbend Counseling"
     practice_timezone: str = "America/New_York"
     digest_hour: int = Field(18, ge=0, le=23, description="Practice-local hour of the digest.")
     portal_base_url: HttpUrl = Field(
-        "https://portal.riverbend-practice.test",
+        practice_site("portal"),
         description="Where assessment forms and surveys are opened; its domain must be allowed.",
     )
     reminder_offsets: list[timedelta] = Field(
@@ -108,6 +124,10 @@ class OutreachConfig(BaseModel):
     )
     assessment_interval: timedelta = timedelta(days=28)
     form_valid_for: timedelta = timedelta(days=7)
+    onboarding_window: timedelta = Field(
+        timedelta(days=30),
+        description="A client whose EHR record was created this recently is new: welcomed once.",
+    )
     nudge_interval: timedelta = timedelta(days=3)
     max_nudges: int = 3
     refill_notice: timedelta = timedelta(days=7)

@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel
 
 from agent.outreach.assessments import AssessmentCollector, FormUnavailable, Submission
-from agent.outreach.config import OutreachConfig
+from agent.outreach.config import OutreachConfig, link_domains
 from agent.outreach.consent import Blocked, in_quiet_hours, recipient
 from agent.outreach.noshow import fit_from_ehr
 from agent.outreach.practice_events import PracticeEvents
@@ -50,11 +50,6 @@ from tools.ehr.sandbox import SandboxEHR
 
 PRACTICE_ZONE = ZoneInfo("America/New_York")
 ANCHOR = date(2026, 3, 2)
-SIM_DOMAINS = [
-    "telehealth.riverbend-practice.test",
-    "portal.riverbend-practice.test",
-    "resources.riverbend-practice.test",
-]
 # The practice approved these wordings for automatic sending (conditional automation).
 SIM_TEMPLATES = {
     "outreach.reminder": (
@@ -136,7 +131,9 @@ def _simulate(days: int, seed: int, workdir: Path, client_limit: int | None) -> 
     db.create_all()
     PolicyStore(db).save(
         PracticePolicy(
-            rollout=SIM_ROLLOUT, templates=SIM_TEMPLATES, allowed_link_domains=SIM_DOMAINS
+            rollout=SIM_ROLLOUT,
+            templates=SIM_TEMPLATES,
+            allowed_link_domains=link_domains(ehr.practice()),
         ),
         actor="sim-admin",
     )

@@ -36,8 +36,8 @@ BUILT_IN: dict[str, str] = {
         "It only takes a few minutes."
     ),
     "welcome": (
-        "Hi {name}, welcome to {practice}! We are glad you are here. Before your first visit, "
-        "please complete these in the portal: {forms}. Reply here if you have any questions."
+        "Hi {name}, welcome to {practice}! We are glad you are here. {forms_line} "
+        "Reply here if you have any questions."
     ),
     "forms_nudge": (
         "Hi {name}, a quick reminder that these are still waiting in the portal: {forms}. "

@@ -42,7 +42,7 @@ from tools.ehr.models import (
 from tools.ehr.practice import HARBORVIEW
 from tools.ehr.practice import Practice as PracticeInfo
 
-TELEHEALTH_BASE = "https://telehealth.riverbend-practice.test/room/"
+TELEHEALTH_BASE = f"https://telehealth.{HARBORVIEW.website}/room/"
 OFFICE = HARBORVIEW.office_location
 PAST_WEEKS = 26
 
