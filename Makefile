@@ -35,7 +35,10 @@ run: $(STAMP) ingest
 	$(PY) -m agent.server.cli serve
 
 test: $(STAMP)
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
+	# The release gate on the released prompt versions, offline: a failing metric fails the build.
+	$(PY) -m evals.gate --released
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -275,6 +275,11 @@ class IntentClassifier:
             cache_dir=settings.data_dir / "models",
         )
 
+    @property
+    def llm(self) -> BaseChatModel | None:
+        """The model asked when the local classifier is unsure (None: local only)."""
+        return self._llm
+
     def classify(
         self, text: str, *, redact: Callable[[str], str] | None = None
     ) -> IntentPrediction:

@@ -80,10 +80,10 @@ class PrimedClassifier:
         if todo:
             self._results.update(zip(todo, self._classifier.classify_many(todo), strict=True))
 
-    def classify(self, text: str) -> Any:
+    def classify(self, text: str, *, redact: Callable[[str], str] | None = None) -> Any:
         if text in self._results:
             return self._results[text]
-        return self._classifier.classify(text)
+        return self._classifier.classify(text, redact=redact)
 
 
 # --- the EHR as the gate sees it ---------------------------------------------------------------
