@@ -493,3 +493,123 @@ def test_a_denied_clause_is_not_rejudged_by_the_semantic_layer(screen, monkeypat
 
     monkeypatch.setattr(crisis_module, "lexicon_hits", without_denials)
     assert screen.screen(text).crisis
+
+
+# ----------------------------------------------------------------- round 3 families
+# Families behind the misses of the red-team blind set (redteam-blind-1), written here in fresh
+# words, not the blind messages. Checked on the lexicon alone: every case failed on the lexicon
+# of commit 6355c09 (before round 3).
+ROUND3_FAMILIES = [
+    ("I've made up my mind. Next Friday.", "suicide_plan_or_intent"),
+    ("Please don't try to talk me out of it this time.", "suicide_plan_or_intent"),
+    ("The thing we agreed I wouldn't keep at home, I bought it again.", "suicide_plan_or_intent"),
+    (
+        "Would my family still get the life insurance if it was on purpose?",
+        "suicide_plan_or_intent",
+    ),
+    ("I want it to look like an accident so my kids get the money.", "suicide_plan_or_intent"),
+    ("Some nights I want to swerve into oncoming traffic.", "suicide_plan_or_intent"),
+    ("Found his note on the counter and his car is gone.", "suicide_plan_or_intent"),
+    ("His gun is missing from the safe and he left early.", "suicide_plan_or_intent"),
+    ("I tried again on Sunday, obviously it didn't work.", "suicide_attempt"),
+    ("I just got out of the psych ward on Friday, can I come back to group?", "suicide_attempt"),
+    ("Told my mom it was the cat. It wasn't, it was me again.", "self_harm"),
+    ("They're all going to pay for what they did, Monday.", "harm_to_others"),
+    ("ya tengo la pistola cargada", "harm_to_others"),
+    (
+        "Can we do video? My eye is still swollen from when my husband got drunk.",
+        "abuse_or_violence",
+    ),
+    ("Last time she found out I'd called you I couldn't sit down for a week.", "abuse_or_violence"),
+    ("I haven't fed the twins since yesterday, I can't get up.", "dependent_at_risk"),
+    (
+        "I've been leaving my dad (he has Alzheimer's) alone for days at a time.",
+        "dependent_at_risk",
+    ),
+    ("Her boyfriend locks the kids in their room all weekend.", "dependent_at_risk"),
+    ("My niece says the neighbor touches her when her mom isn't home.", "dependent_at_risk"),
+    (
+        "Mi nieto tiene moretones en la espalda y no quiere ir con su padrastro.",
+        "dependent_at_risk",
+    ),
+    ("The baby's dad punishes him by not letting him eat.", "dependent_at_risk"),
+    ("When I go I'm bringing my daughter with me.", "dependent_at_risk"),
+    ("I didn't give my father his heart pills for three days.", "dependent_at_risk"),
+    (
+        "Mom hasn't had her medicine since the weekend, I can't face going over.",
+        "dependent_at_risk",
+    ),
+    (
+        "Took extra of my clozapine by mistake and now I'm dizzy, confused and shaking.",
+        "overdose_or_medical_emergency",
+    ),
+    ("Please don't open the envelope until Monday.", "goodbye_or_giving_away"),
+    ("My wife will need my passwords afterwards.", "goodbye_or_giving_away"),
+    ("Settled all my debts so no one has to deal with it after.", "goodbye_or_giving_away"),
+    ("You won't hear from me again. Thank you for trying.", "goodbye_or_giving_away"),
+    ("ya no será necesario volver, gracias por todo", "goodbye_or_giving_away"),
+]
+
+
+@pytest.mark.parametrize(("text", "category"), ROUND3_FAMILIES)
+def test_round3_veiled_families_are_caught_by_the_lexicon(lexicon_only, text, category):
+    result = lexicon_only.screen(text)
+    assert result.crisis and category in result.categories, (text, result.categories)
+
+
+ROUND3_LOOK_ALIKES = [
+    "Cut myself a piece of cake after dinner, small wins!",
+    "I'm going to end things with Dana tonight, finally.",
+    "My daughter asked what 'unalive' means, she saw it on YouTube.",
+    "The self-harm scenes in that series were hard to watch but I'm fine.",
+    "I've decided to take the job in Denver!",
+    "My dad had bypass surgery last year and is doing great.",
+    "Does my insurance cover couples therapy?",
+    "I left a note at the front desk with my new address.",
+    "My son scraped his knee at soccer and has a bruise.",
+    "My son hasn't taken his meds yet today, should he take them with dinner?",
+    "I'm not feeding into his drama anymore.",
+]
+
+
+@pytest.mark.parametrize("text", ROUND3_LOOK_ALIKES)
+def test_round3_look_alikes_stay_quiet(screen, text):
+    result = screen.screen(text)
+    assert not result.crisis, (text, result.categories, [e.text for e in result.evidence])
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("I finally ordered the things I promised you I wouldn't buy.", "suicide_plan_or_intent"),
+        (
+            "I left my passwords in an envelope for my brother, he'll know what to do.",
+            "goodbye_or_giving_away",
+        ),
+    ],
+)
+def test_round3_exemplars_catch_what_the_lexicon_does_not(screen, lexicon_only, text, category):
+    # No pattern lists these; only the round-3 exemplars (means bought against the safety plan,
+    # affairs put in order) make the semantic layer fire.
+    assert not lexicon_only.screen(text).crisis
+    result = screen.screen(text)
+    assert result.crisis and category in result.categories, result.categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my husband is sweaty, grey and says his jaw and left arm hurt",
+        "I can't feel the left side of my face and my words are coming out wrong",
+        "my daughter drank something under the sink and is coughing",
+        "took a few of my grandma's pills to sleep, now my heart is pounding and I'm sweating",
+    ],
+)
+def test_symptom_only_medical_emergencies_are_caught_by_the_lexicon(lexicon_only, text):
+    # Heart attack, stroke, a child's poisoning, someone else's pills: no risk word at all.
+    result = lexicon_only.screen(text)
+    assert result.crisis and "overdose_or_medical_emergency" in result.categories, text
+
+
+def test_ordinary_numbness_is_not_an_emergency(screen):
+    assert not screen.screen("my arm is numb from sleeping on it, weird morning").crisis
