@@ -613,3 +613,28 @@ def test_symptom_only_medical_emergencies_are_caught_by_the_lexicon(lexicon_only
 
 def test_ordinary_numbness_is_not_an_emergency(screen):
     assert not screen.screen("my arm is numb from sleeping on it, weird morning").crisis
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("A veces pienso que mi familia estaría mejor sin mí.", "suicidal_ideation"),
+        ("mis hijos vivirían mejor sin mi, ya lo decidí", "suicidal_ideation"),
+        ("I havent eaten in 5 days and Im fainting", "overdose_or_medical_emergency"),
+        ("keep passing out, have not had any water since Sunday", "overdose_or_medical_emergency"),
+    ],
+)
+def test_gate_found_families_are_caught_by_the_lexicon(lexicon_only, text, category):
+    result = lexicon_only.screen(text)
+    assert result.crisis and category in result.categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can we do a morning instead? mornings work better for me now",
+        "el equipo estaría mejor sin mi ayuda esta semana, ¿podemos cambiar la cita?",
+    ],
+)
+def test_scheduling_preferences_do_not_page_anyone(screen, text):
+    assert not screen.screen(text).crisis

@@ -159,6 +159,7 @@ RULES: list[Rule] = [
         r"\b(?:welcome|wouldn'?t mind) death\b|\bready to go\b(?! (?:back|to|home|out|in))|\bno quiero estar aqui\b",
         r"\bya no (?:aguanto|puedo mas|quiero seguir|quiero vivir)\b|\bno aguanto mas\b|\bno vale la pena vivir\b",
         r"\bya no (?:estare|voy a estar)\b|\bsin mi (?:estarian|estarán|estaran) mejor\b",
+        r"\b(?:estaria|estarian|estarias|seria|serian|vivirian|viviria|quedarian) (?:mucho )?mejor sin mi\b(?! (?:ayuda|carro|coche|dinero|trabajo|opinion))",
         negatable=False,
     ),
     # --- plan, intent, means (imminent) ----------------------------------------------------
@@ -417,6 +418,7 @@ RULES: list[Rule] = [
         r"\b(?:i|he|she|they)(?:'?ve| have| has)? (?:just )?(?:drank|drunk|swallowed|took|taken) (?:a |some |the )?(?:bleach|antifreeze|poison|rat poison|pesticide|weed killer|drain cleaner|lye)\b",
         r"\b(?:can'?t|cant|cannot) feel my (?:legs|arms|face|body|hands)\b|\b(?:not|isn'?t|won'?t|wont) waking up\b",
         r"\b(?:me tome|tome|me trague|se tomo|se trago) (?:todas|toda|muchas|un monton de|el frasco|la caja|(?:un|el|una|la) (?:frasco|bote|caja|blister))\b",
+        r"\b(?:haven'?t|havent|have not|hasn'?t|has not|not) (?:eaten|ate|eat|had (?:any )?(?:food|water)|drunk|drank)\b.{0,40}\b(?:fainting|fainted|faint|passing out|passed out|blacking out|collaps(?:e|ed|ing)|can'?t stand up)\b|\b(?:fainting|passing out|blacking out)\b.{0,40}\b(?:haven'?t|havent|have not|not) (?:eaten|ate|had (?:any )?(?:food|water))\b",
         r"\bfoaming at the mouth\b|\b(?:not|isn'?t|won'?t) (?:responding|breathing right)\b|\b(?:lips|face) (?:are|is|turning) (?:blue|purple|gray)\b|\bthrowing up\b.{0,40}\b(?:pills|took|heart (?:is )?(?:pounding|racing))\b|\b(?:took|taken) my pills twice\b.{0,60}\b(?:throwing up|heart|dizzy|can'?t)\b",
         negatable=False,
     ),
