@@ -634,7 +634,8 @@ def test_gate_found_families_are_caught_by_the_lexicon(lexicon_only, text, categ
     [
         "can we do a morning instead? mornings work better for me now",
         "el equipo estaría mejor sin mi ayuda esta semana, ¿podemos cambiar la cita?",
+        "Can I take a double dose tonight?",
     ],
 )
-def test_scheduling_preferences_do_not_page_anyone(screen, text):
+def test_routine_look_alikes_do_not_page_anyone(screen, text):
     assert not screen.screen(text).crisis
