@@ -55,7 +55,14 @@ from tools.ehr.models import (
     TreatmentGoal,
 )
 from tools.ehr.practice import Practice
-from tools.ehr.sandbox import assemble_context, check_submission, identifiers_of, result_of
+from tools.ehr.sandbox import (
+    assemble_context,
+    check_message_text,
+    check_submission,
+    checked_subject,
+    identifiers_of,
+    result_of,
+)
 
 FHIR_JSON = "application/fhir+json"
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -615,9 +622,7 @@ class FhirEHR:
         return thread.model_copy(update={"messages": tuple(messages)})
 
     def start_thread(self, client_id: str, subject: str, *, request_id: str) -> Thread:
-        subject = subject.strip()
-        if not subject or len(subject) > 200:
-            raise errors.InvalidRequest("thread subject must be 1-200 characters")
+        subject = checked_subject(subject)
         answer = self._request(
             "POST", "Communication", body=fm.thread_request(client_id, subject, request_id),
             request_id=request_id, kind="Patient",
@@ -635,10 +640,7 @@ class FhirEHR:
         request_id: str,
         in_reply_to: str | None = None,
     ) -> Message:
-        if not text.strip():
-            raise errors.InvalidRequest("message text is empty")
-        if len(text) > 20_000:
-            raise errors.InvalidRequest("message text is longer than 20000 characters")
+        check_message_text(text)
         self.get_client(client_id)
         thread = fm.thread_of(self._read("Communication", thread_id))
         if thread.client_id != client_id:

@@ -712,9 +712,7 @@ class SandboxEHR:
         return thread.model_copy(update={"messages": messages})
 
     def start_thread(self, client_id: str, subject: str, *, request_id: str) -> Thread:
-        subject = subject.strip()
-        if not subject or len(subject) > 200:
-            raise errors.InvalidRequest("thread subject must be 1-200 characters")
+        subject = checked_subject(subject)
 
         def apply(conn: sqlite3.Connection) -> Thread:
             self._client(conn, client_id)
@@ -744,10 +742,7 @@ class SandboxEHR:
         request_id: str,
         in_reply_to: str | None = None,
     ) -> Message:
-        if not text.strip():
-            raise errors.InvalidRequest("message text is empty")
-        if len(text) > 20_000:
-            raise errors.InvalidRequest("message text is longer than 20000 characters")
+        check_message_text(text)
 
         def apply(conn: sqlite3.Connection) -> Message:
             self._client(conn, client_id)
@@ -915,6 +910,22 @@ class SandboxEHR:
 # --- helpers shared with the FHIR adapter ----------------------------------------------------
 _ITEM_COUNTS = {"PHQ-9": 9, "GAD-7": 7, "DASS-21": 21}
 _ITEM_MAX = {"PHQ-9": 3, "GAD-7": 3, "DASS-21": 3}
+
+
+def checked_subject(subject: str) -> str:
+    """A new thread's subject, stripped; the same rule for every adapter."""
+    subject = subject.strip()
+    if not subject or len(subject) > 200:
+        raise errors.InvalidRequest("thread subject must be 1-200 characters")
+    return subject
+
+
+def check_message_text(text: str) -> None:
+    """A portal message must hold text and fit the portal's limit, whichever adapter posts it."""
+    if not text.strip():
+        raise errors.InvalidRequest("message text is empty")
+    if len(text) > 20_000:
+        raise errors.InvalidRequest("message text is longer than 20000 characters")
 
 
 def check_submission(submission: AssessmentSubmission) -> None:
