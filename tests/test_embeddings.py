@@ -36,3 +36,15 @@ def test_cache_stays_bounded(monkeypatch):
     assert len(embeddings._cache) <= 5
     embeddings.clear_cache()
     assert not embeddings._cache
+
+
+def test_onnx_export_gives_the_bundled_models_own_vectors():
+    """The served ONNX graph must agree with sentence-transformers on the same weights, including
+    an empty text and one past the 256-token limit (truncated the same way)."""
+    from sentence_transformers import SentenceTransformer
+
+    texts = ["I can't do this anymore", "", "Do you take Aetna? " * 120, "¿Puedo cambiar mi cita?"]
+    reference = SentenceTransformer(str(embeddings._model_dir()), device="cpu").encode(
+        texts, normalize_embeddings=True)
+    served = embeddings.get_model().encode(texts)
+    assert np.all((served * reference).sum(axis=1) > 0.9999)
