@@ -92,6 +92,7 @@ def _clients(ehr, count: int):
 def run_product(assistant, rounds: int, tag: str) -> dict[str, list[float]]:
     """Seconds from handle_message() call to its return (interrupt or end), by route."""
     from agent.state import InboundMessage
+    from knowledge.embeddings import clear_cache
 
     clients = _clients(assistant.deps.ehr, 8)
     timings: dict[str, list[float]] = defaultdict(list)
@@ -108,6 +109,7 @@ def run_product(assistant, rounds: int, tag: str) -> dict[str, list[float]]:
                 message_id=f"{tag}-m{n}",
                 text=text,
             )
+            clear_cache()  # every real message is new text: no vector is cached from a past round
             start = time.perf_counter()
             outcome = assistant.handle_message(message)
             elapsed = time.perf_counter() - start

@@ -55,6 +55,7 @@ class KnowledgeBase:
         self._lexical_weight = lexical_weight
         self.floor = settings.retrieval_floor if floor is None else floor
         self._lexicon: LexicalIndex | None = None
+        self._chunks: dict[str, tuple[str, dict, list[float]]] = {}  # the lexicon's snapshot
 
     def search(self, question: str, k: int | None = None) -> list[Passage]:
         """Up to `k` (default settings.retrieval_k) passages at or above the floor, best first."""
@@ -93,24 +94,17 @@ class KnowledgeBase:
                 strict=True,
             )
         }
-        if not candidates.keys() <= lexicon.ids:
-            self._lexicon = None  # index changed under us: rebuild on the next search
+        if not candidates.keys() <= lexicon.ids:  # re-ingested under us: take a fresh snapshot
+            self._lexicon = None
+            lexicon = self._lexicon_for(collection, count)
         lexical = lexicon.scores(question)
         extra = [
             chunk_id
             for chunk_id in sorted(lexical, key=lexical.__getitem__, reverse=True)[:CANDIDATE_POOL]
             if chunk_id not in candidates
         ]
-        if extra:
-            fetched = collection.get(ids=extra, include=["documents", "metadatas", "embeddings"])
-            for chunk_id, text, meta, vector in zip(
-                fetched["ids"],
-                fetched["documents"],
-                fetched["metadatas"],
-                fetched["embeddings"],
-                strict=True,
-            ):
-                candidates[chunk_id] = (text, meta, vector)
+        for chunk_id in extra:  # from the snapshot the BM25 index was built from: no round trip
+            candidates[chunk_id] = self._chunks[chunk_id]
         passages = []
         for chunk_id, (text, meta, vector) in candidates.items():
             cosine = max(0.0, float(np.dot(query, np.asarray(vector, dtype=np.float32))))
@@ -137,16 +131,19 @@ class KnowledgeBase:
     def _lexicon_for(self, collection: Collection, count: int) -> LexicalIndex:
         """The BM25 index, rebuilt when the collection's size or contents changed."""
         if self._lexicon is None or len(self._lexicon.ids) != count:
-            everything = collection.get(include=["documents", "metadatas"])
+            everything = collection.get(include=["documents", "metadatas", "embeddings"])
+            self._chunks = {
+                chunk_id: (text, meta, vector)
+                for chunk_id, text, meta, vector in zip(
+                    everything["ids"],
+                    everything["documents"],
+                    everything["metadatas"],
+                    everything["embeddings"],
+                    strict=True,
+                )
+            }
             self._lexicon = LexicalIndex(
-                {
-                    chunk_id: f"{meta['section']}\n{text}"
-                    for chunk_id, text, meta in zip(
-                        everything["ids"],
-                        everything["documents"],
-                        everything["metadatas"],
-                        strict=True,
-                    )
-                }
+                {chunk_id: f"{meta['section']}\n{text}"
+                 for chunk_id, (text, meta, _vector) in self._chunks.items()}
             )
         return self._lexicon

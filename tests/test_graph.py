@@ -379,7 +379,7 @@ def test_accept_refused_when_guard_did_not_pass(tmp_path):
     def broken(*args, **kwargs):
         raise RuntimeError("EHR listing down")
 
-    ehr._ehr.other_client_identifiers = broken  # the guard cannot run: fail closed
+    ehr._ehr.roster_identifiers = broken  # the guard cannot run: fail closed
     outcome = assistant.handle_message(inbound(client, thread_id, "What are your office hours?"))
     assert outcome.status == "awaiting_review"
     assert outcome.interrupt["config"]["allow_accept"] is False

@@ -17,6 +17,7 @@ from agent.nodes.compose import REPLY_PROMPT
 from agent.nodes.deps import Deps, deps_of
 from agent.nodes.handoff import WORKFLOW
 from agent.state import TurnState, draft_text
+from tools.ehr.roster import roster_of
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ def _foreign_identifiers(deps: Deps, client_id: str) -> list[str]:
     for clinician in deps.ehr.list_clinicians():
         own.update(w.lower() for w in (clinician.given_name, clinician.family_name))
     values: list[str] = []
-    for other in deps.ehr.other_client_identifiers(client_id):
+    for other in roster_of(deps.ehr).others(client_id):
         values.extend(n for n in other.names if " " in n.strip() or n.strip().lower() not in own)
         values.extend([*other.phones, *other.emails, *other.record_numbers])
     return [v for v in values if v]

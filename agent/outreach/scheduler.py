@@ -37,6 +37,7 @@ from agent.outreach.templates import TemplateError, render
 from agent.outreach.wellness import Wellness
 from agent.policy import PracticePolicy
 from agent.safety.guard import GuardFinding, GuardResult, check_draft
+from tools.ehr.roster import roster_of
 from agent.state import ReviewDecision
 from agent.store.alerts import AlertStore
 from agent.store.audit import AuditLog
@@ -390,7 +391,7 @@ class OutreachScheduler:
                     own |= {name.lower(), *name.lower().split()}
                 identifiers[client.id] = [
                     (value, value.lower(), _digits(value))
-                    for other in self.ehr.other_client_identifiers(client.id)
+                    for other in roster_of(self.ehr).others(client.id)
                     for value in (*other.names, *other.phones, *other.emails, *other.record_numbers)
                     if value.lower() not in own  # a namesake's name is also this client's own
                 ]

@@ -183,6 +183,7 @@ def check_clinical_judgement(draft: str, intents: Sequence[str]) -> list[GuardFi
     ]
 
 
+_PHONE_LIKE = re.compile(r"\+?[\d\s().\-]{7,}")
 # A phone as written: digits with the separators people use, at least 7 digits long.
 _NUMBER_RUN = re.compile(r"(?<![\w])\+?\d[\d\s().\-]{5,22}\d(?![\w])")
 
@@ -197,12 +198,15 @@ def check_foreign_identifiers(draft: str, foreign: Sequence[str]) -> list[GuardF
     """Another client's name, phone or email in this client's draft is a privacy breach."""
     findings = []
     draft_phones = {_phone_digits(m.group(0)) for m in _NUMBER_RUN.finditer(draft)}
+    lowered = draft.lower()
     for identifier in foreign:
         value = (identifier or "").strip()
         if len(value) < 3:
             continue
-        if re.fullmatch(r"\+?[\d\s().\-]{7,}", value):  # a phone, however it is formatted
+        if _PHONE_LIKE.fullmatch(value):  # a phone, however it is formatted
             hit = _phone_digits(value) in draft_phones
+        elif value.split()[0].lower() not in lowered:
+            continue  # cheap pre-check: a practice has hundreds of clients, a draft few words
         else:
             words = r"\s+".join(re.escape(w) for w in value.split())
             hit = re.search(rf"(?i)(?<![\w@.]){words}(?![\w@])", draft) is not None

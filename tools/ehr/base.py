@@ -74,9 +74,11 @@ class EHR(Protocol):
         """All identifiers of one client, for the PHI pseudonymizer."""
         ...
 
-    def other_client_identifiers(self, client_id: str) -> list[ClientIdentifiers]:
-        """Names, phones, emails and record numbers of every OTHER client (no DOB/address),
-        so the draft guard can catch one client's data leaking into another's reply."""
+    def roster_identifiers(self) -> list[ClientIdentifiers]:
+        """Names, phones, emails and record numbers of every client, discharged ones included
+        (no DOB/address),
+        so the draft guard can catch one client's data leaking into another's reply. Callers
+        read it through `tools.ehr.roster`, which keeps it for a minute instead of per draft."""
         ...
 
     def set_channel_opt_out(

@@ -403,9 +403,9 @@ class FhirEHR:
     def client_identifiers(self, client_id: str) -> ClientIdentifiers:
         return identifiers_of(self.get_client(client_id), full=True)
 
-    def other_client_identifiers(self, client_id: str) -> list[ClientIdentifiers]:
-        self.get_client(client_id)
-        return [identifiers_of(c, full=False) for c in self.list_clients() if c.id != client_id]
+    def roster_identifiers(self) -> list[ClientIdentifiers]:
+        patients = self._search("Patient", [("_count", "200")])  # discharged (inactive) included
+        return [identifiers_of(fm.client_of(r), full=False) for r in patients]
 
     def set_channel_opt_out(
         self, client_id: str, channel: Channel, opted_out: bool, *, request_id: str

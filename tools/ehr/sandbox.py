@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
@@ -135,6 +136,7 @@ class SandboxEHR:
             fixed = datetime.combine(anchor, time(8), ZoneInfo(practice_timezone)).astimezone(UTC)
             clock = lambda: fixed  # noqa: E731
         self._clock = clock or system_clock
+        self._readers = threading.local()
         self.anchor = anchor or self._clock().astimezone(ZoneInfo(practice_timezone)).date()
         self._init(seed)
 
@@ -158,18 +160,23 @@ class SandboxEHR:
 
     @contextmanager
     def _tx(self, *, write: bool) -> Iterator[sqlite3.Connection]:
+        """A write transaction on a fresh connection, or a read on this thread's own connection
+        (opening one per read was a third of a message's record-reading time)."""
+        if not write:
+            reader = getattr(self._readers, "conn", None)
+            if reader is None:
+                reader = self._readers.conn = self._connect()
+            yield reader
+            return
         conn = self._connect()
         try:
-            if write:
-                conn.execute("BEGIN IMMEDIATE")
+            conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
             except BaseException:
-                if write:
-                    conn.execute("ROLLBACK")
+                conn.execute("ROLLBACK")
                 raise
-            if write:
-                conn.execute("COMMIT")
+            conn.execute("COMMIT")
         finally:
             conn.close()
 
@@ -352,11 +359,10 @@ class SandboxEHR:
     def client_identifiers(self, client_id: str) -> ClientIdentifiers:
         return identifiers_of(self.get_client(client_id), full=True)
 
-    def other_client_identifiers(self, client_id: str) -> list[ClientIdentifiers]:
-        self.get_client(client_id)
+    def roster_identifiers(self) -> list[ClientIdentifiers]:
         with self._tx(write=False) as conn:
-            rows = conn.execute("SELECT body FROM clients WHERE id != ? ORDER BY id", (client_id,))
-            return [identifiers_of(Client.model_validate_json(r[0]), full=False) for r in rows]
+            rows = conn.execute("SELECT body FROM clients ORDER BY id").fetchall()
+        return [identifiers_of(Client.model_validate_json(r[0]), full=False) for r in rows]
 
     def set_channel_opt_out(
         self, client_id: str, channel: Channel, opted_out: bool, *, request_id: str
@@ -512,12 +518,12 @@ class SandboxEHR:
                 "AND status IN ('booked', 'confirmed') AND start < ? AND \"end\" > ?",
                 (clinician_id, ts(end + timedelta(days=1)), ts(start - timedelta(days=1))),
             ).fetchall()
-        taken = [(s, e) for s, e in busy]
-        return [
-            slot
-            for slot in candidates
-            if not any(s < ts(slot.end) and e > ts(slot.start) for s, e in taken)
-        ]
+        free = []
+        for slot in candidates:  # format each slot's times once, not once per booked appointment
+            slot_start, slot_end = ts(slot.start), ts(slot.end)
+            if not any(s < slot_end and e > slot_start for s, e in busy):
+                free.append(slot)
+        return free
 
     def _check_slot(
         self, conn: sqlite3.Connection, client: Client, slot_ref: str
