@@ -175,3 +175,30 @@ def test_policy_save_revalidates(db):
     with pytest.raises(ValueError, match="never get an AI draft"):
         PolicyStore(db).save(bad, actor="staff:admin")
     assert PolicyStore(db).latest() is None
+
+
+def test_sqlite_writer_waits_for_another_processes_lock_then_commits(tmp_path):
+    """Our own lock polling (instead of SQLite's growing sleeps) still waits, never fails early."""
+    import sqlite3
+
+    from agent.store.db import Database
+
+    path = tmp_path / "locked.db"
+    db = Database(f"sqlite:///{path}")
+    db.create_all()
+    other = sqlite3.connect(path, isolation_level=None)  # as another process would
+    other.execute("BEGIN IMMEDIATE")
+    done = threading.Event()
+
+    def write() -> None:
+        AuditLog(db).append(actor="system:test", action="lock.wait")
+        done.set()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    assert not done.wait(0.3)  # blocked while the other writer holds the lock
+    other.execute("COMMIT")
+    writer.join(timeout=10)
+    assert done.is_set() and AuditLog(db).verify().checked == 1
+    other.close()
+    db.dispose()

@@ -187,3 +187,29 @@ def test_outreach_event_redelivery_storm_is_one_durable_event(client, services):
     assert answers == ["accepted"] + ["duplicate"] * 9
     assert Inbox(services.db).counts() == {"queued": 1}
     assert Inbox(services.db).get("evt-client-created-1").kind == "client_created"
+
+
+def test_a_worded_crisis_is_alerted_while_the_full_screen_is_busy(client, services, monkeypatch):
+    """The word layer's fast lane: an explicit crisis gets its alert and 202 at once, even while
+    the batched full screen (embeddings) is stuck behind other traffic."""
+    release = threading.Event()
+    full = services.crisis_screen.screen_many
+
+    def stuck(texts, **kwargs):
+        release.wait(timeout=30)
+        return full(texts, **kwargs)
+
+    monkeypatch.setattr(services.crisis_screen, "screen_many", stuck)
+    routine = message_event(CLIENT, "Can I get a receipt for last week?")
+    waiting = threading.Thread(target=post, args=(client, services.settings, routine))
+    waiting.start()
+    try:
+        event = message_event(CLIENT, "I'm going to kill myself tonight, I have the pills ready.")
+        response = post(client, services.settings, event)
+        assert response.status_code == 202 and response.json()["crisis"] is True
+        assert AlertStore(services.db).get(response.json()["alert_id"]).severity == "imminent"
+        assert Inbox(services.db).get(routine["event_id"]) is None  # still being screened
+    finally:
+        release.set()
+        waiting.join(timeout=60)
+    assert Inbox(services.db).get(routine["event_id"]).crisis == "none"

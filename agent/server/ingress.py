@@ -6,6 +6,11 @@ the event and its alert in one transaction, (5) answer 202. Nothing is acknowled
 durable, and no acknowledged crisis lacks its alert row. The graph runs later on a worker. A
 redelivered event is answered from the inbox row without side effects. Every failure a sender can
 cause is a 4xx with a reason; a failure of ours answers 503 so the EHR redelivers.
+
+Two lanes, so an alert never waits behind routine traffic: the crisis screen's word layer (about
+a millisecond) runs first on the request's own thread, and a message it already flags is
+committed with its alert at once. Everything else is screened in full (words and embeddings) in
+batches by one admission thread, which is what keeps throughput up under load.
 """
 
 from __future__ import annotations
@@ -40,6 +45,9 @@ from agent.store.inbox import Inbox
 from tools.ehr.errors import ClientNotFound, EHRError
 
 log = logging.getLogger("practice.ingress")
+
+CLINICIAN_TTL_S = 30.0
+CLINICIAN_CACHE_SIZE = 50_000  # more clients than any one practice has; cleared when reached
 
 
 class MessageCreatedData(BaseModel):
@@ -157,6 +165,7 @@ class Ingress:
         crisis_screen: Any,
         metrics: Metrics,
         on_accepted=None,
+        fast_screen: Any = None,
     ):
         self.settings = settings
         self.db = db
@@ -165,10 +174,12 @@ class Ingress:
         self.audit = AuditLog(db)
         self.ehr = ehr
         self.crisis_screen = crisis_screen
+        self.fast_screen = fast_screen  # the word layer alone (CrisisScreen(semantic=False))
         self.metrics = metrics
         self.secrets = signing.webhook_secrets(settings)
         self.on_accepted = on_accepted or (lambda: None)
         self._admission = _Batcher(self._admit_batch)
+        self._clinicians: dict[str, tuple[float, str]] = {}
 
     def receive(self, body: bytes, headers: dict[str, str], started: float) -> IngressReceipt:
         """Handle one delivery (`headers` with lower-case names); raise IngressError to refuse."""
@@ -204,15 +215,27 @@ class Ingress:
 
     def _clinician_of(self, client_id: str) -> str | None:
         """The client's clinician; an unknown client is the sender's error (422). An EHR outage
-        must not lose the message, so it is accepted without the clinician (the graph finds it)."""
+        must not lose the message, so it is accepted without the clinician (the graph finds it).
+
+        A known client's clinician is remembered for CLINICIAN_TTL_S: reading the record was a
+        third of a webhook's cost, and a reassignment reaches alerts within that time (the
+        graph's crisis branch reads the record fresh and pages the on-call contact too)."""
+        now = time.monotonic()
+        known = self._clinicians.get(client_id)
+        if known is not None and now - known[0] < CLINICIAN_TTL_S:
+            return known[1]
         try:
-            return self.ehr.get_client(client_id).clinician_id
+            clinician_id = self.ehr.get_client(client_id).clinician_id
         except ClientNotFound:
             raise IngressError(422, "data.client_id: unknown client",
                                [{"field": "data.client_id", "error": "unknown client"}]) from None
         except EHRError as exc:
             log.warning("client lookup failed client=%s error=%s", client_id, type(exc).__name__)
             return None
+        if len(self._clinicians) >= CLINICIAN_CACHE_SIZE:
+            self._clinicians.clear()
+        self._clinicians[client_id] = (now, clinician_id)
+        return clinician_id
 
     def close(self) -> None:
         self._admission.close()
@@ -220,7 +243,17 @@ class Ingress:
     def _store(
         self, event: MessageCreatedEvent, clinician_id: str | None, started: float
     ) -> IngressReceipt:
-        receipt = self._admission.submit(_Pending(event, clinician_id))
+        pending = _Pending(event, clinician_id)
+        flagged = self._fast_lane(event.data.text)
+        if flagged is not None:
+            try:
+                receipt = self._commit([pending], [flagged])[0]
+            except Exception as exc:  # noqa: BLE001 - ours, not the sender's: they redeliver
+                log.error("crisis admission failed event=%s error=%s", event.event_id,
+                          type(exc).__name__)
+                raise IngressError(503, "the event could not be stored; retry") from None
+        else:
+            receipt = self._admission.submit(pending)
         if receipt.crisis and receipt.status == "accepted":
             self.metrics.alert_latency.observe(time.perf_counter() - started)
         return receipt
@@ -241,16 +274,30 @@ class Ingress:
                               status="duplicate" if acceptance.duplicate else "accepted",
                               crisis=False)
 
+    def _fast_lane(self, text: str) -> Any | None:
+        """The word layer's verdict when it already sees a crisis; None sends the message to the
+        full screen (so does any failure here: the full screen fails closed on its own)."""
+        if self.fast_screen is None:
+            return None
+        try:
+            result = self.fast_screen.screen(text)
+        except Exception as exc:  # noqa: BLE001
+            log.warning("fast crisis lane failed error=%s", type(exc).__name__)
+            return None
+        return result if result.crisis and not result.error else None
+
     def _admit_batch(self, batch: list[_Pending]) -> list[IngressReceipt]:
-        """Screen every delivery of the batch, then commit them all (events + alerts) in ONE
-        transaction before any of their 202s.
+        """Screen every delivery of the batch in full, then commit them all.
 
         The screen runs before the commit: if the process dies while screening, nothing was
         acknowledged and the EHR redelivers; once a 202 is sent, its event and alert are durable.
         One `screen_many` and one commit for the deliveries that arrived together is what keeps
         the screen inline under load (a batch of 8 embeds much faster than 8 single calls).
         """
-        results = self._screen_all([pending.event.data.text for pending in batch])
+        return self._commit(batch, self._screen_all([p.event.data.text for p in batch]))
+
+    def _commit(self, batch: list[_Pending], results: list[Any]) -> list[IngressReceipt]:
+        """Events and their alerts in ONE transaction, before any of their 202s."""
         receipts = []
         with self.db.write() as conn:
             for pending, result in zip(batch, results, strict=True):
