@@ -3,6 +3,7 @@
 Known identifiers come from the client's record and are matched exhaustively (every spelling of the
 date of birth, every formatting of the phone); unknown ones (third parties, other phones, emails,
 URLs, SSNs, addresses, ids) come from the Presidio recognizers in `agent.safety.recognizers`.
+Both run on the text with its accents folded away (`fold`), so spelling variants meet.
 One `Pseudonymizer` serves one graph turn, so the same person keeps the same placeholder across the
 message, the client context and the retrieved passages. Anything unexpected raises `PHIError`: the
 caller then makes no LLM call (template draft or staff handoff); raw text never goes out.
@@ -12,13 +13,22 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from datetime import date
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from nicknames import NickNamer
 from pydantic import BaseModel, ConfigDict, Field
 
-from agent.safety.recognizers import ENTITIES, analyzer, common_word_names
+from agent.safety.recognizers import (
+    ENTITIES,
+    FUNCTION_WORDS,
+    analyzer,
+    everyday_words,
+    first_names,
+)
 
 if TYPE_CHECKING:
     from tools.ehr.models import Client, ClientIdentifiers
@@ -129,12 +139,6 @@ _STREET_WORDS = {
     "drive": "dr", "court": "ct", "place": "pl", "apartment": "apt", "suite": "ste",
     "north": "n", "south": "s", "east": "e", "west": "w", "parkway": "pkwy", "highway": "hwy",
 }  # fmt: skip
-_MONTHS = [
-    "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december",
-]  # fmt: skip
-
-
 def _word_pattern(word: str) -> str:
     """A word and its common abbreviation ('Street' / 'St.'), case-insensitive."""
     lower = word.lower().rstrip(".")
@@ -158,53 +162,212 @@ def _id_pattern(identifier: str) -> str:
     return r"(?<![A-Za-z0-9])" + r"[\s\-]?".join(chars) + r"(?![A-Za-z0-9])"
 
 
+# Month spellings after folding accents (see `fold`): English, Spanish, Portuguese, French, with
+# their usual abbreviations. Clients write their child's birthday in the language they think in.
+_MONTH_WORDS = {
+    1: "january jan enero ene janeiro janvier janv",
+    2: "february feb febrero fevereiro fev fevrier fevr",
+    3: "march mar marzo marco mars",
+    4: "april apr abril abr avril avr",
+    5: "may mayo maio mai",
+    6: "june jun junio junho juin",
+    7: "july jul julio julho juillet juil",
+    8: "august aug agosto ago aout",
+    9: "september sept sep septiembre setiembre set setembro septembre",
+    10: "october oct octubre outubro out octobre",
+    11: "november nov noviembre novembro novembre",
+    12: "december dec diciembre dic dezembro dez decembre",
+}
+_ORDINAL_WORDS = [
+    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+    "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth",
+    "eighteenth", "nineteenth", "twentieth",
+]  # fmt: skip
+
+
+def _ordinal_word(day: int) -> str:
+    """5 -> 'fifth', 23 -> 'twenty[- ]third', 1 -> 'first|primero|primeiro|premier'."""
+    if day <= 20:
+        word = _ORDINAL_WORDS[day - 1]
+    elif day == 30:
+        word = "thirtieth"
+    else:
+        word = rf"{'twenty' if day < 30 else 'thirty'}[\s\-]?{_ORDINAL_WORDS[day % 10 - 1]}"
+    return f"{word}|primero|primeiro|premier" if day == 1 else word
+
+
 def _dob_pattern(dob: date) -> str:
     """Every spelling of the date of birth, with and without the year (Safe Harbor: all elements
-    of a date but the year are identifiers)."""
-    month = _MONTHS[dob.month - 1]
+    of a date but the year are identifiers): numeric in both day/month orders, ISO, compact
+    digits, 2-digit years, month words in four languages, ordinals ('5th', '5º', 'fifth'), and
+    the connectors people put between the parts ('the 5th of November', '5 de noviembre de 2014').
+    Matched on folded text (`fold`), so 'março' is 'marco' here."""
     m, d, y = dob.month, dob.day, dob.year
-    september = r"|sept\.?" if m == 9 else ""
-    month_word = rf"(?:{month}|{month[:3]}\.?{september})"
-    day_word = rf"0?{d}(?:st|nd|rd|th)?"
-    year = rf"(?:{y}|'?{y % 100:02d})"
-    numeric_md = rf"0?{m}[/.\-]0?{d}"
-    numeric_dm = rf"0?{d}[/.\-]0?{m}"
+    month_word = rf"(?:{'|'.join(_MONTH_WORDS[m].split())})\.?"
+    day_word = rf"(?:(?<!\d)0?{d}(?:st|nd|rd|th|\.?(?:o|a|°)|ro|er)?|{_ordinal_word(d)})"
+    year = rf"(?:{y}|'?{y % 100:02d})(?!\d)"
+    year_sep = r"(?:\s*[,/.\-]\s*|\s+)(?:(?:de|del|of|in)\s+)?"
+    sep = r"\s*[/.\-]\s*"
+    numeric_md = rf"0?{m}{sep}0?{d}"
+    numeric_dm = rf"0?{d}{sep}0?{m}"
+    mm, dd, yy = f"{m:02d}", f"{d:02d}", f"{y % 100:02d}"
+    compact = "|".join(
+        [f"{mm}{dd}{y}", f"{dd}{mm}{y}", f"{y}{mm}{dd}", f"{mm}{dd}{yy}", f"{dd}{mm}{yy}"]
+    )
     return "|".join(
         [
-            rf"(?<![\d/])(?:{numeric_md}|{numeric_dm})(?:[/.\-]{year})?(?![\d/])",
-            rf"(?<!\d){y}[/.\-]0?{m}[/.\-]0?{d}(?!\d)",
-            rf"\b{month_word}\s+{day_word}\b(?:,?\s+{year}\b)?",
-            rf"\b{day_word}\s+(?:of\s+)?{month_word}\b(?:,?\s+{year}\b)?",
+            rf"(?<![\d/])(?:{numeric_md}|{numeric_dm})(?:{sep}{year})?(?![\d/])",
+            rf"(?<!\d){y}{sep}0?{m}{sep}0?{d}(?!\d)",
+            rf"(?<!\d)(?:{compact})(?!\d)",
+            rf"\b{month_word}[\s\-/.,]*(?:the\s+)?{day_word}\b(?:{year_sep}{year})?",
+            rf"\b(?:the\s+)?{day_word}(?:[\s\-/.]*|\s+(?:of|de|do)\s+){month_word}"
+            rf"(?![a-z])(?:{year_sep}{year})?",
         ]
     )
 
 
+_FOLD_EXTRA = {
+    "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ß": "ss", "æ": "ae", "Æ": "AE",
+    "œ": "oe", "Œ": "OE", "ı": "i", "\u2019": "'", "\u2018": "'", "\u02bc": "'",
+}  # fmt: skip
+
+
+def fold(text: str) -> tuple[str, list[int] | None]:
+    """`text` without diacritics ('Gómez' -> 'Gomez', 'março' -> 'marco', curly apostrophes
+    straightened), plus for each folded character the index of the original one it came from
+    (None when nothing changed). Every matcher runs on the folded text, so the record's 'Gómez'
+    catches a typed 'Gomez' and the reverse, and the census names and ASCII patterns apply to
+    names written with accents."""
+    if text.isascii():
+        return text, None
+    chars: list[str] = []
+    index: list[int] = []
+    for i, char in enumerate(text):
+        if char.isascii():
+            chars.append(char)
+            index.append(i)
+            continue
+        replacement = _FOLD_EXTRA.get(char)
+        if replacement is None:
+            decomposed = unicodedata.normalize("NFKD", char)
+            replacement = "".join(c for c in decomposed if not unicodedata.combining(c))
+        chars.extend(replacement)
+        index.extend([i] * len(replacement))
+    return "".join(chars), index
+
+
+@lru_cache(maxsize=1)
+def _nicknamer() -> NickNamer:
+    return NickNamer()
+
+
+#: Endings that make a pet name of a clipped given name: Grace -> Gracie, Kat -> Katie, Ana ->
+#: Anita, Joao -> Joaozinho.
+_PET_SUFFIXES = ("", "ie", "y", "i", "ita", "ito", "cita", "cito", "inha", "inho", "zinho", "zinha")
+
+
+def _nickname_patterns(given: str) -> list[str]:
+    """Names a client may sign with that the record does not hold: the curated English nicknames
+    (Katherine -> Kate, Kathy) and the clipped forms most languages use (Sofia -> Sofi, Santiago ->
+    Santi, Guadalupe -> Lupe, Valentina -> Tina). Guesses, so the caller matches them capitalised
+    or in a name position only."""
+    lower = given.lower()
+    found = {n for n in _nicknamer().nicknames_of(lower) if len(n) > 2}
+    stems = {lower[:k] for k in range(3, len(lower))} | {lower.rstrip("aeiouy")}
+    clipped = {stem + suffix for stem in stems if len(stem) >= 3 for suffix in _PET_SUFFIXES}
+    if len(lower) >= 6:
+        clipped.update(lower[-k:] for k in range(4, len(lower) - 1))
+    # Not 'car' for Carmen or 'you' for Youssef; and not the name of the other gender ('Daniel'
+    # for Daniela, 'Paul' for Paula), which is more often a brother than the client.
+    twins = {n for n in clipped if len(n) >= len(lower) - 1 and n in first_names()}
+    found.update(clipped - everyday_words() - twins)
+    found -= FUNCTION_WORDS
+    found.discard(lower)
+    return sorted(found, key=len, reverse=True)
+
+
+def _name_parts(name: str | None) -> list[str]:
+    """'Delacroix-Martin' -> ['Delacroix', 'Martin']; 'José Luis' -> ['José', 'Luis']."""
+    if not name:
+        return []
+    parts = [p for p in re.split(r"[\s\-]+", name) if len(p.strip(".")) > 1]
+    return parts if len(parts) > 1 else []
+
+
+#: Placeholder stem of a nickname guessed from the record; numbered, and re-identified to the
+#: spelling the client used ("Sofi"), not to the record's name.
+NICKNAME_KEY = "CLIENT_NICKNAME"
+# Where a lower-case word is plainly a name: after a self-introduction or sign-off ("this is
+# will", "soy dani", "- do") or before a verb a modal or article never precedes ("will is",
+# "may said", "do here").
+_NAME_LEADS = (
+    "this is", "it's", "its", "it is", "im", "i'm", "i am", "-", "love,", "thanks,", "from",
+    "signed", "regards,", "best,", "cheers,", "xo", "sorry", "soy", "habla", "me llamo",
+    "le escribe", "te escribe", "sou", "aqui e", "aqui es", "de parte de", "call me", "calls me",
+    "called me", "me dicen", "me chamam", "goes by", "named",
+)  # fmt: skip
+_NAME_FOLLOWS = (
+    r"here|aqui|again|checking in|writing|is|was|said|says|has|had|texted|called|wants|wanted|"
+    r"needs|thinks|feels|felt|got|gets|can't|won't|didn't|doesn't|isn't|wasn't|'s"
+)
+
+
+def _positional_pattern(words: Iterable[str]) -> str:
+    """Capitalised or upper case anywhere; lower case only in a name position."""
+    words = list(words)
+    cased = "|".join(
+        re.escape(v)
+        for w in words
+        for v in {w[:1].upper() + w[1:], w[:1].upper() + w[1:].lower(), w.upper()}
+    )
+    low = "|".join(re.escape(w.lower()) for w in words)
+    leads = "|".join(rf"(?<=\b{re.escape(lead)} )" for lead in _NAME_LEADS)
+    return (
+        # The lookahead first: the many lookbehinds are tried only where the name starts.
+        rf"\b(?:{cased})\b(?!['\w])|(?i:(?=(?:{low})\b)(?:{leads}|(?<=-))(?:{low})\b"
+        rf"|\b(?:{low})(?=,?\s*(?:{_NAME_FOLLOWS})\b)"
+        rf"|(?:(?<=[\n,.!?\-] )|(?<=[\n\-]))(?:{low})[\s.!]*(?:$|\n))"
+    )
+
+
 class _KnownMatcher:
-    """The record's identifiers compiled to regexes, each with its fixed placeholder."""
+    """The record's identifiers compiled to regexes over folded text (`fold`), each with its
+    fixed placeholder. A rule whose value is None is a guess (a nickname) kept as written."""
 
     def __init__(self, known: KnownIdentifiers) -> None:
-        self.rules: list[tuple[re.Pattern[str], str, str, str]] = []  # pattern, key, entity, value
-        first_value = known.preferred_name or known.first_name
+        # pattern, key, entity, value
+        self.rules: list[tuple[re.Pattern[str], str, str, str | None]] = []
+        full, first, last = known.full_name, known.first_name, known.last_name
+        if full and not first and len(full.split()) > 1:
+            first, last = full.split()[0], last or full.split()[-1]
+        first_value = known.preferred_name or first
         names: list[tuple[str | None, str, str | None]] = [
-            (known.full_name, "CLIENT_NAME", known.full_name),
-            *((n, "CLIENT_NAME", known.full_name or n) for n in known.other_names),
+            (full, "CLIENT_NAME", full),
+            *((n, "CLIENT_NAME", full or n) for n in known.other_names),
             (known.preferred_name, "CLIENT_FIRST_NAME", first_value),
-            (known.first_name, "CLIENT_FIRST_NAME", first_value),
-            (known.last_name, "CLIENT_LAST_NAME", known.last_name),
+            (first, "CLIENT_FIRST_NAME", first_value),
+            (last, "CLIENT_LAST_NAME", last),
+            *((p, "CLIENT_FIRST_NAME", first_value) for p in _name_parts(first)),
+            *((p, "CLIENT_LAST_NAME", last) for p in _name_parts(last)),
+            *((p, "CLIENT_NAME", full) for p in _name_parts(full)),  # middle names
         ]
-        if known.full_name and not known.first_name:
-            parts = known.full_name.split()
-            if len(parts) > 1:
-                names += [(parts[0], "CLIENT_FIRST_NAME", first_value or parts[0]),
-                          (parts[-1], "CLIENT_LAST_NAME", parts[-1])]
         for i, guardian in enumerate(known.guardian_names, start=1):
             key = f"GUARDIAN_{i}"
             names.append((guardian, key, guardian))
-            if len(guardian.split()) > 1:
-                names.append((guardian.split()[0], key, guardian))
+            names += [(part, key, guardian) for part in _name_parts(guardian)]
         for name, key, value in names:
             if name and name.strip():
                 self._add_name(name.strip(), key, value or name)
+        givens = [known.preferred_name, first, *_name_parts(first), *known.other_names]
+        guesses = {
+            nick
+            for given in givens
+            if given and len(given.split()) == 1
+            for nick in _nickname_patterns(fold(given)[0])
+        }
+        if guesses:
+            self._add(_positional_pattern(sorted(guesses, key=len, reverse=True)),
+                      NICKNAME_KEY, "PERSON", None)
         for i, phone in enumerate(known.phones, start=1):
             digits = re.sub(r"\D", "", phone)
             if len(digits) in (8, 11) and digits.startswith("1"):
@@ -213,13 +376,16 @@ class _KnownMatcher:
             if len(digits) >= 7:
                 self._add(_digits_pattern(digits), f"CLIENT_PHONE_{i}", "PHONE", phone)
         for i, email in enumerate(known.emails, start=1):
-            self._add(rf"(?i){re.escape(email.strip())}", f"CLIENT_EMAIL_{i}", "EMAIL", email)
+            self._add(rf"(?i){re.escape(fold(email.strip())[0])}", f"CLIENT_EMAIL_{i}", "EMAIL",
+                      email)
         if known.date_of_birth:
             self._add(rf"(?i){_dob_pattern(known.date_of_birth)}", "CLIENT_DOB", "DATE",
                       known.date_of_birth.isoformat())
         for i, part in enumerate(known.address_parts, start=1):
             pattern = (
-                _digits_pattern(part) if part.isdigit() else rf"(?i)\b{_phrase_pattern(part)}\b"
+                _digits_pattern(part)
+                if part.isdigit()
+                else rf"(?i)\b{_phrase_pattern(fold(part)[0])}\b"
             )
             self._add(pattern, f"CLIENT_ADDRESS_{i}", "ADDRESS", part)
         if known.record_id:
@@ -228,28 +394,23 @@ class _KnownMatcher:
         for i, member_id in enumerate(known.insurance_member_ids, start=1):
             self._add(rf"(?i){_id_pattern(member_id)}", f"CLIENT_INSURANCE_ID_{i}", "ID", member_id)
 
-    def _add(self, pattern: str, key: str, entity: str, value: str) -> None:
+    def _add(self, pattern: str, key: str, entity: str, value: str | None) -> None:
         self.rules.append((re.compile(pattern), key, entity, value))
 
     def _add_name(self, name: str, key: str, value: str) -> None:
-        words = name.split()
-        body = r"\s+".join(re.escape(w) for w in words)
-        word_name = len(words) == 1 and (name.lower() in common_word_names() or len(name) <= 2)
-        if word_name:
-            # "Hope" the client vs "I hope": capitalised anywhere, lower case only where a name
-            # is plainly meant ("this is hope", "- hope", "love, hope").
-            cased = rf"\b(?:{re.escape(name.capitalize())}|{re.escape(name.upper())})\b"
-            low = re.escape(name.lower())
-            lowered = (
-                r"(?i:(?<=this is )|(?<=it's )|(?<=its )|(?<=it is )|(?<=im )|(?<=i'm )|(?<=- )"
-                rf"|(?<=-)|(?<=love, )|(?<=thanks, )|(?<=from )){low}\b"
-                rf"|\b{low}(?= here\b|,? (?:checking in|again|writing)\b)"
-                rf"|\b{low}[\s.!]*$"
-            )
-            pattern = f"{cased}|{lowered}"
+        """The client's names in any case, with or without accents, possessive or not: 'grace',
+        'GRACE', "grace's", 'Gomez' for 'Gómez'. Over-redacting 'grace period' for a client named
+        Grace is the accepted price (re-identification restores it). Only a name that is also a
+        function word ('Will', 'May', 'Do', 'Le') is matched in lower case just where a name is
+        meant, or every 'will' in the message would go."""
+        folded = fold(name)[0]
+        words = folded.split()
+        if len(words) == 1 and (folded.lower() in FUNCTION_WORDS or len(folded) < 2):
+            pattern = _positional_pattern(words)
         else:
-            pattern = rf"(?i)(?<![\w@.]){body}(?![\w@])"
-        self.rules.append((re.compile(pattern), key, "PERSON", value))
+            body = r"[\s\-]+".join(re.escape(w) for w in words)
+            pattern = rf"(?i)(?<![\w@]){body}(?![\w@])"
+        self._add(pattern, key, "PERSON", value)
 
     def find(self, text: str) -> list[PHISpan]:
         return [
@@ -259,6 +420,24 @@ class _KnownMatcher:
             if m.end() > m.start()
         ]
 
+
+def _unfold(spans: list[PHISpan], index: list[int], text: str) -> list[PHISpan]:
+    """Spans found in folded text, in `text`'s offsets (a trailing combining accent included)."""
+    mapped: list[PHISpan] = []
+    cursor = 0
+    for span in spans:
+        start = max(index[span.start], cursor)
+        end = index[span.end - 1] + 1
+        while end < len(text) and unicodedata.combining(text[end]):
+            end += 1
+        if end > start:  # 'ß' folds to 'ss': two folded spans may share one original character
+            mapped.append(span.model_copy(update={"start": start, "end": end}))
+            cursor = end
+    return mapped
+
+
+#: Our own placeholders, blanked before the final known-identifier check of an output.
+_PLACEHOLDER = re.compile(r"<[A-Z][A-Z0-9_]*>")
 
 # How a model may echo a placeholder: '<PERSON_1>', '<person 1>', '[PERSON_1]', 'PERSON_1'.
 _STEMS = "|".join(
@@ -298,7 +477,8 @@ class Pseudonymizer:
         self._by_value: dict[tuple[str, str], str] = {}
         self._counters: dict[str, int] = {}
         for _, key, _, value in self._known.rules:
-            self._mapping.setdefault(f"<{key}>", value)
+            if value is not None:
+                self._mapping.setdefault(f"<{key}>", value)
 
     @property
     def mapping(self) -> dict[str, str]:
@@ -307,22 +487,27 @@ class Pseudonymizer:
 
     def detect(self, text: str) -> list[PHISpan]:
         """Every identifier span in `text`; of overlapping spans the longest wins, then the
-        record's ("27 Summer Street" is an address even when the client is called Summer)."""
-        spans = self._known.find(text)
-        for result in analyzer().analyze(text, language="en"):
+        record's ("27 Summer Street" is an address even when the client is called Summer).
+        Matching runs on the folded text; spans are returned in `text`'s own offsets."""
+        folded, index = fold(text)
+        if len(folded) > 2 * MAX_TEXT_CHARS:  # ligatures that unfold to many letters
+            raise PHIError(f"text unfolds to {len(folded)} characters")
+        spans = self._known.find(folded)
+        for result in analyzer().analyze(folded, language="en"):
             if result.score >= MIN_SCORE:
                 spans.append(
                     PHISpan(start=result.start, end=result.end, entity=result.entity_type,
                             known=False, placeholder_key="")
                 )
         spans.sort(key=lambda s: (-(s.end - s.start), not s.known, s.start))
-        taken = bytearray(len(text))
+        taken = bytearray(len(folded))
         chosen: list[PHISpan] = []
         for span in spans:
             if not any(taken[span.start : span.end]):
                 taken[span.start : span.end] = b"\x01" * (span.end - span.start)
                 chosen.append(span)
-        return sorted(chosen, key=lambda s: s.start)
+        chosen.sort(key=lambda s: s.start)
+        return chosen if index is None else _unfold(chosen, index, text)
 
     def pseudonymize(self, text: str) -> str:
         """`text` with every identifier replaced; raises `PHIError` rather than leak."""
@@ -345,7 +530,8 @@ class Pseudonymizer:
         except Exception as exc:  # fail closed: no partial text leaves this method
             log.warning("pseudonymization failed: %s", type(exc).__name__)
             raise PHIError(f"pseudonymization failed: {type(exc).__name__}") from exc
-        leaked = [key for pattern, key, _, _ in self._known.rules if pattern.search(result)]
+        remainder = fold(_PLACEHOLDER.sub(" ", result))[0]
+        leaked = [key for pattern, key, _, _ in self._known.rules if pattern.search(remainder)]
         if leaked:  # defence in depth: a known identifier survived replacement
             raise PHIError(f"known identifiers survived pseudonymization: {sorted(set(leaked))}")
         return result
@@ -355,19 +541,20 @@ class Pseudonymizer:
         return [self.pseudonymize(t) for t in texts]
 
     def _placeholder(self, span: PHISpan, original: str) -> str:
-        if span.known:
+        if span.known and span.placeholder_key != NICKNAME_KEY:
             return f"<{span.placeholder_key}>"
+        stem = span.placeholder_key or span.entity
         normalised = (
             re.sub(r"\D", "", original)
             if span.entity in ("PHONE", "SSN", "CARD")
-            else " ".join(original.lower().split())
+            else " ".join(fold(original)[0].lower().split())
         )
-        existing = self._by_value.get((span.entity, normalised))
+        existing = self._by_value.get((stem, normalised))
         if existing:
             return existing
-        self._counters[span.entity] = self._counters.get(span.entity, 0) + 1
-        placeholder = f"<{span.entity}_{self._counters[span.entity]}>"
-        self._by_value[(span.entity, normalised)] = placeholder
+        self._counters[stem] = self._counters.get(stem, 0) + 1
+        placeholder = f"<{stem}_{self._counters[stem]}>"
+        self._by_value[(stem, normalised)] = placeholder
         self._mapping[placeholder] = original
         return placeholder
 

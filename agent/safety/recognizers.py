@@ -5,7 +5,9 @@ Why custom recognizers: Presidio's stock email and URL recognizers call `tldextr
 the public-suffix list from the internet, and its NER needs a downloaded spaCy model; neither is
 allowed here. Everything below is pattern, deny-list or context logic that runs offline on
 Presidio's `NoOpNlpEngine`. First names come from the US Census list shipped in the `names` package;
-names that are also ordinary words ("Hope", "Will", "May") only count with a name context.
+names that are also ordinary or function words ("Hope", "Will", "May", Spanish "Su") only count
+with a name context. The engine is run on text folded by `agent.safety.phi.fold` (no accents), so
+patterns and cue words are written in ASCII ("senora", "marco") and still match "señora", "março".
 """
 
 from __future__ import annotations
@@ -53,11 +55,28 @@ _ORGANISATIONS = _words(
 _MONTHS = _words(
     "january february march april may june july august september october november december"
 )
+#: English, Spanish and Portuguese function words (accents folded). A client or third party whose
+#: name is one of these ("Will", "May", "Do", "Le", "Su") is a name only with a name context, or
+#: every "will" and Spanish "su" would be redacted.
+FUNCTION_WORDS = _words(
+    "a an the and or but if so as at by for from in into of off on onto out over to up with "
+    "about than then too very is am are was were be been do does did have has had will would "
+    "shall should can could may might must not no yes i me my we us our you your he him his she "
+    "her it its they them their this that these those there here what who whom which when where "
+    "why how all any some each few more most other such only own same just also now even still "
+    "well much many hi hey ok okay dear "
+    "el la los las lo le les un una unos unas y e o u de del al en con por para sin sobre mi mis "
+    "tu tus su sus yo te se nos que si es son era fue ser esta este esto ese esa muy mas pero "
+    "como cuando donde ya hoy "
+    "os as um uma em na nas nos da das do dos meu minha seu sua eu ele ela nao sim sou mas"
+)
 # Capitalised words that are never the surname after a first name ("Sarah Thursday" is not a name).
-_NOT_SURNAMES = _NEVER_NAMES | _MONTHS | _words(
-    "i im i'm is was are will would can could should said says told and or but to from for with "
-    "at on in of my your his her their our this that the a an if when because so then also just "
-    "today tomorrow tonight yesterday morning afternoon evening night week weekend"
+# (Hung, Long, Chin, Son... are not first names here but are surnames and given-name parts.)
+_SURNAME_WORDS = _words("hung sang sung long chin man son lean loan")
+_NOT_SURNAMES = (_NEVER_NAMES - _SURNAME_WORDS) | _MONTHS | _words(
+    "here there i im i'm is was are will would can could should said says told and or but to from "
+    "for with at on in of my your his her their our this that the a an if when because so then "
+    "also just today tomorrow tonight yesterday morning afternoon evening night week weekend"
 )
 
 _RELATIONS = (
@@ -68,9 +87,28 @@ _RELATIONS = (
     r"psychiatrist|doctor|lawyer|attorney|caseworker|case manager|social worker|sponsor|"
     r"stepdad|stepmom|stepson|stepdaughter|babysitter|nanny|guardian|foster mom|foster dad|"
     r"caregiver|landlord|pcp|counselor|counsellor|tutor|classmate|student|patient|client|"
-    r"emergency contact"
+    r"emergency contact|hr person|hr lady|hr guy|person|lady|guy|"
+    # Spanish and Portuguese, accents folded ("mi prima esperanza", "la licenciada Ximena").
+    r"mama|papa|madre|padre|hermano|hermana|primo|prima|tio|tia|abuelo|abuela|hijo|hija|esposo|"
+    r"esposa|marido|novio|novia|amigo|amiga|jefe|jefa|vecino|vecina|maestro|maestra|profesor|"
+    r"profesora|abogado|abogada|trabajadora social|trabajador social|doctora|senor|senora|"
+    r"senorita|licenciado|licenciada|companero|companera|suegro|suegra|cunado|cunada|sobrino|"
+    r"sobrina|nieto|nieta|padrastro|madrastra|pareja|terapeuta|psiquiatra|consejero|consejera|"
+    r"mae|pai|irmao|irma|filho|filha|namorado|namorada|chefe|vizinho|vizinha|avo|advogado|"
+    r"advogada|professora|sogra|sogro"
 )
-_TITLES = r"Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Officer|Judge|Pastor|Father|Nurse|Coach"
+_DETERMINERS = (
+    r"my|our|his|her|their|your|the|a|mi|mis|su|sus|tu|tus|nuestro|nuestra|la|el|los|las|del|"
+    r"meu|minha|seu|sua|o|do|da"
+)
+# A word after these is a noun, not a lower-case name: "the bill from work".
+_NOT_BEFORE_LOWER_NAME = [*_DETERMINERS.split("|"), "an", "any", "this"]
+# Particles inside a surname: "Juan de la Cruz", "Nguyen Van Hung", "Ahmed bin Salem".
+_PARTICLE = r"(?:(?:de la|de|del|da|dos|das|van|von|der|den|bin|ibn|al|el|di|du|le|la)\s+)?"
+_TITLES = (
+    r"Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Officer|Judge|Pastor|Father|Nurse|Coach|"
+    r"Dra|Doctora|Sr|Sra|Srta|Lic|Licenciada|Licenciado|Senor|Senora|Senorita|Dona|Sto|Sta"
+)
 _CAP = r"[A-Z][a-zA-Z'\-]+"
 #: Characters of context a name rule looks at on each side.
 _WINDOW = 60
@@ -101,11 +139,19 @@ def first_names() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def common_word_names() -> frozenset[str]:
-    """First names that are also everyday English words: they need a context to count."""
+def everyday_words() -> frozenset[str]:
+    """About 3,000 everyday English words (textstat's easy-word list)."""
     easy = resources.files("textstat") / "resources" / "en" / "easy_words.txt"
-    everyday = set(easy.read_text(encoding="utf-8").split())
-    return frozenset((first_names() & everyday) | (_COMMON_WORD_EXTRAS & first_names()))
+    return frozenset(easy.read_text(encoding="utf-8").split())
+
+
+@lru_cache(maxsize=1)
+def common_word_names() -> frozenset[str]:
+    """First names that are also everyday English words or function words: they need a context
+    to count."""
+    return frozenset(
+        (first_names() & everyday_words()) | (_COMMON_WORD_EXTRAS & first_names()) | FUNCTION_WORDS
+    )
 
 
 class RegexRecognizer(EntityRecognizer):
@@ -149,13 +195,29 @@ class PersonRecognizer(EntityRecognizer):
     def __init__(self) -> None:
         self._first = first_names()
         self._common = common_word_names()
-        surname = rf"(?:\s+(?P<last>{_CAP}))?"
+        surname = rf"(?:\s+{_PARTICLE}(?P<last>{_CAP})(?:\s+(?P<last2>{_CAP}))?)?"
         self._cued = [
-            # "my friend Sarah", "my boss, jen", "his mom Maria Lopez": any word after a relation.
+            # "my friend Sarah", "my boss, jen", "the hr person is deb", "mi prima esperanza",
+            # "his mom Maria Lopez": any word after a relation.
             re.compile(
-                rf"(?i:\b(?:my|our|his|her|their|your|the)\s+(?:(?:little|older|younger|big|best|"
-                rf"ex|step|half|new|old|twin|former)[\s\-])?(?:{_RELATIONS})),?\s+(?:(?:is|as|was)\s+)?"
-                rf"(?:(?:{_TITLES})\.?\s+)?(?P<first>{_ANY_WORD}){surname}"
+                rf"(?i:\b(?:{_DETERMINERS})\s+(?:(?:little|older|younger|big|best|ex|step|half|new|"
+                rf"old|twin|former|work|school|church)[\s\-])?(?:{_RELATIONS})),?\s+"
+                rf"(?:(?:is|as|was|es)\s+)?(?i:(?:(?:{_DETERMINERS})\s+)?(?:{_TITLES})\.?\s+)?"
+                rf"(?P<first>{_ANY_WORD}){surname}"
+            ),
+            # "Will (my brother)", "Sarah, my sister,": a name in apposition to a relation.
+            re.compile(
+                rf"\b(?P<first>{_ANY_WORD}){surname}(?=\s*[(,]\s*(?i:(?:{_DETERMINERS})\s+"
+                rf"(?:{_RELATIONS}))\b)"
+            ),
+            # "bill from work", "jen from church": a lower-case name tied to a place of life.
+            re.compile(
+                r"\b(?=[a-z][a-z'\-]+\s+from\s)"  # cheap test first, the lookbehinds after
+                + "".join(rf"(?i:(?<!\b{w} ))" for w in _NOT_BEFORE_LOWER_NAME)
+                + r"(?P<first>[a-z][a-z'\-]+)(?=\s+from\s+"
+                r"(?:work|school|church|class|group|the (?:gym|office|shelter|store|clinic)"
+                r"|next door|down the (?:street|hall)|upstairs|downstairs|hr"
+                r"|my (?:job|work|class|building))\b)"
             ),
             # "Dr. Patel", "Mrs Anne Brown".
             re.compile(rf"\b(?:{_TITLES})\.?\s+(?P<first>{_CAP}){surname}"),
@@ -166,9 +228,20 @@ class PersonRecognizer(EntityRecognizer):
             ),
         ]
         # Surname in a lookahead so "Tell Will" still lets "Will" start its own match.
-        self._capitalised = re.compile(rf"\b(?P<first>{_CAP})(?=(?:\s+(?P<last>{_CAP}))?)")
+        self._capitalised = re.compile(
+            rf"\b(?P<first>{_CAP})(?=(?:\s+{_PARTICLE}(?P<last>{_CAP})(?:\s+(?P<last2>{_CAP}))?)?)"
+        )
+        # Lower-case texting: "talked to jennifer" (a census name after a preposition), and any
+        # unusual word in an unmistakable name slot: "me and kenji", "kwame and I" opening a
+        # sentence, "his name is dmitri", "mrs. kowalski".
         self._lower_cue = re.compile(
-            rf"(?i:\b(?:{_NAME_PREPS})\s+)(?P<first>[a-z][a-z'\-]+)\b"
+            rf"(?<![\w'])(?:{_NAME_PREPS})\s+(?P<first>[a-z][a-z'\-]+)\b"
+        )
+        self._lower_slot = re.compile(
+            r"(?:\b(?:me and|named|name is|name's|goes by|se llama|chama-se)\s+"
+            r"|\b(?:mrs|mr|ms|sra|srta|sr)\.?\s+)(?P<first>[a-z][a-z'\-]+)\b"
+            r"|(?:^|(?<=[.!?\n] )|(?<=\bwith )|(?<=\bw/ ))(?P<before>[a-z][a-z'\-]+)"
+            r"(?= and (?:[Ii]|me)\b)"
         )
         self._verb_after = re.compile(rf"^(?:'s\b|\s+(?:{_NAME_VERBS})\b)")
         # A capitalised word outside the census list is a name only with a strong cue on either
@@ -181,10 +254,7 @@ class PersonRecognizer(EntityRecognizer):
             r"^\s+(?:said|says|told|texted|called|asked|thinks|wants|wanted|came|come|join|joined|"
             r"and I|yelled|hit|moved|left|passed away|died)\b"
         )
-        self._everyday = frozenset(
-            (resources.files("textstat") / "resources" / "en" / "easy_words.txt")
-            .read_text(encoding="utf-8").split()
-        )
+        self._everyday = everyday_words()
         self._prep_before = re.compile(rf"(?i:\b(?:{_NAME_PREPS}))\s+$")
         super().__init__(supported_entities=["PERSON"], name="person_context")
 
@@ -199,9 +269,18 @@ class PersonRecognizer(EntityRecognizer):
             for match in pattern.finditer(text):
                 first = match.group("first")
                 key = first.lower().removesuffix("'s")
-                if key in _NEVER_NAMES or key in _NOT_SURNAMES or key in _TITLE_WORDS:
+                # "my brother Will", "Will (my brother)": a capitalised census name after or
+                # before a relation counts even when it is also a word.
+                listed_capital = first[0].isupper() and key in self._first and key not in _MONTHS
+                if (
+                    key in _NEVER_NAMES
+                    or (key in _NOT_SURNAMES and not listed_capital)
+                    or key in _TITLE_WORDS
+                    or key in _ORGANISATIONS
+                    or (first.isupper() and key not in self._first)  # "my student ID"
+                ):
                     continue
-                if first.islower() and key not in self._first:
+                if first.islower() and (key not in self._first or key in FUNCTION_WORDS):
                     continue  # "my therapist before you": lower case counts only if a known name
                 results.append(self._result(match, text, 0.85))
         for match in self._capitalised.finditer(text):
@@ -214,6 +293,20 @@ class PersonRecognizer(EntityRecognizer):
             if key in self._common and not self._word_name_in_context(text, match):
                 continue
             results.append(self._result(match, text, 0.7))
+        for match in self._lower_cue.finditer(text):
+            key = match.group("first").removesuffix("'s")
+            if key in self._first and key not in self._common and key not in _NEVER_NAMES:
+                results.append(self._result(match, text, 0.6))
+        for match in self._lower_slot.finditer(text):
+            group = "first" if match.group("first") else "before"
+            key = match.group(group).removesuffix("'s")
+            if key in self._first and key in self._common:
+                continue  # "me and will", "hope and I": words first
+            if key in self._first or not (
+                key in self._everyday or key in FUNCTION_WORDS or key in _NOT_SURNAMES
+            ):
+                start, end = match.span(group)
+                results.append(RecognizerResult("PERSON", start, end - key.endswith("'s") * 2, 0.6))
         return results
 
     def _unlisted_name_in_context(self, text: str, match: re.Match[str]) -> bool:
@@ -258,9 +351,11 @@ class PersonRecognizer(EntityRecognizer):
     def _result(self, match: re.Match[str], text: str, score: float) -> RecognizerResult:
         start = match.start("first")
         end = match.end("first")
-        last = match.group("last")
-        if last and last.lower().removesuffix("'s") not in _NOT_SURNAMES:
-            end = match.end("last")
+        groups = match.groupdict()
+        for group in ("last", "last2"):
+            if not groups.get(group) or groups[group].lower().removesuffix("'s") in _NOT_SURNAMES:
+                break
+            end = match.end(group)
         if text[start:end].endswith("'s"):
             end -= 2
         return RecognizerResult("PERSON", start, end, score)
@@ -268,7 +363,9 @@ class PersonRecognizer(EntityRecognizer):
 
 _MONTH_NAMES = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
-    r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+    r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?|enero|febrero|marzo|abril|mayo|"
+    r"junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre|janeiro|fevereiro|"
+    r"marco|maio|junho|julho|setembro|outubro|novembro|dezembro)\.?"
 )
 _DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?:19|20)\d{2}"
@@ -283,11 +380,21 @@ _ID_CUES = "|".join(
         rf"passport{_NUMBER_SUFFIX}",
         r"medicaid(?: id| number)?|medicare(?: id| number)?|claim(?: number| #)?",
         rf"case(?: number| #)|serial(?: number)?|device id|id{_NUMBER_SUFFIX}|number",
+        rf"rx{_NUMBER_SUFFIX}|prescription{_NUMBER_SUFFIX}|employee(?: id)?{_NUMBER_SUFFIX}",
+        rf"student(?: id)?{_NUMBER_SUFFIX}|group(?: id)?|order{_NUMBER_SUFFIX}|docket",
+        rf"confirmation{_NUMBER_SUFFIX}|reference{_NUMBER_SUFFIX}|ref|authori[sz]ation|npi",
+        r"numero|num|no\.|n[o°]\.?|expediente|poliza|carnet|matricula|seguro social|badge",
     ]
 )
 _STREET_TYPES = (
     r"Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Place|Pl|Way|"
     r"Terrace|Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Route|Rte|Trail|Trl|Square|Sq|Loop|Pike"
+)
+
+
+# Street types that are never a title or a common word, for a street named without its number.
+_NAMED_STREET_TYPES = (
+    r"Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Terrace|Parkway|Pkwy|Highway|Hwy"
 )
 
 
@@ -316,8 +423,9 @@ def _pattern_recognizers() -> list[EntityRecognizer]:
         RegexRecognizer(
             "PHONE",
             [
-                (r"(?<![\w\-])(?:\+?1[\s.\-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.\-])\d{3}[\s.\-]\d{4}"
-                 r"(?:\s*(?:x|ext\.?)\s*\d{1,5})?(?![\w\-])", 0.9),
+                (r"(?<![\w\-])(?:\+?1[\s.\-]?)?(?:\(\d{3}\)\s?\d{3}[\s.\-]?|\d{3}[\s.\-]\d{3}"
+                 r"[\s.\-])\d{4}(?:\s*,?\s*(?:x|ext|extension|ext\.|ext\.?\s*#)\s*\d{1,5})?"
+                 r"(?![\w\-])", 0.9),
                 (r"(?<![\w\-])\+\d{1,3}[\s.\-]?\(?\d{1,4}\)?(?:[\s.\-]?\d{2,4}){2,4}"
                  r"(?![\w\-])", 0.8),
                 (r"(?<![\w\-$])\d{10}(?![\w\-])", 0.6),
@@ -341,10 +449,12 @@ def _pattern_recognizers() -> list[EntityRecognizer]:
                 (r"(?<![\w/])\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})(?![\w/])", 0.8),
                 (rf"(?<![\w\-])\b{_YEAR}-\d{{1,2}}-\d{{1,2}}\b", 0.8),
                 (rf"\b{_MONTH_NAMES}\s+{_DAY},?\s+{_YEAR}\b", 0.8),
-                (rf"\b{_DAY}\s+(?:of\s+)?{_MONTH_NAMES},?\s+{_YEAR}\b", 0.8),
+                (rf"\b{_DAY}\s+(?:of\s+|de\s+)?{_MONTH_NAMES},?\s+(?:de\s+|del\s+)?{_YEAR}\b",
+                 0.8),
                 # Birthdays, deaths, admissions and discharges without a year, anchored on a cue.
                 (rf"\b(?:born|birthday|date of birth|dob|b-day|bday|died|passed away|date of "
-                 rf"death|admitted|discharged)\b[^.\n]{{0,20}}?"
+                 rf"death|admitted|discharged|naci[oa]?|nacimiento|cumpleanos|fallecio|murio|"
+                 rf"nasceu|nasci|aniversario)\b[^.\n]{{0,20}}?"
                  rf"(?P<phi>{_MONTH_NAMES}\s+{_DAY}(?:,?\s+{_YEAR})?|{_DAY}\s+(?:of\s+)?"
                  rf"{_MONTH_NAMES}|\d{{1,2}}[/.\-]\d{{1,2}}(?:[/.\-]\d{{2,4}})?)", 0.9),
             ],
@@ -358,6 +468,17 @@ def _pattern_recognizers() -> list[EntityRecognizer]:
                  r"(?:,\s*[A-Z][a-zA-Z]+(?:\s[A-Z][a-zA-Z]+){0,2})?"
                  r"(?:,?\s+[A-Z]{2})?(?:\s+\d{5}(?:-\d{4})?)?", 0.85),
                 (r"\bP\.?\s?O\.?\s+Box\s+\d+\b", 0.85),
+                # A street named without its number, and the town after it ("on Fulton St in
+                # Malden"); a unit on its own ("depto 3B"); Spanish/Portuguese order ("Calle
+                # Loiza 1850").
+                (rf"\b(?:[A-Z][\w'.\-]*\s+){{1,3}}(?:{_NAMED_STREET_TYPES})\b\.?"
+                 r"(?:(?:,\s*|\s+in\s+)[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)?", 0.7),
+                # ("unit" and "suite" alone are too often a workbook's: "I finished unit 3".)
+                (r"(?i:\b(?:apt|apartment|depto|dpto|departamento|apto|apartamento)"
+                 r"\.?\s*#?\s*[a-z]?\d{1,5}[a-z]?\b)", 0.7),
+                (r"\b(?:Calle|Avenida|Av\.|Rua|Travessa|Carrera|Camino|Paseo)\s+"
+                 r"(?:(?:[A-Z0-9][\w'.\-]*|de|del|da|das|do|dos|la|las|los)\s+){0,4}#?\d{1,6}"
+                 r"[A-Za-z]?\b", 0.85),
                 (r"\b[A-Z]{2}\s+\d{5}(?:-\d{4})?\b", 0.7),
                 (r"\b(?:zip(?: code)?|zipcode)\s*(?:is|:)?\s*(?P<phi>\d{5}(?:-\d{4})?)\b", 0.9),
             ],
@@ -365,8 +486,16 @@ def _pattern_recognizers() -> list[EntityRecognizer]:
         RegexRecognizer(
             "ID",
             [
-                (rf"\b(?:{_ID_CUES})\s*(?:is|was|:|#)?\s*"
-                 r"(?P<phi>(?=[A-Z0-9\-]*\d)[A-Z0-9][A-Z0-9\-]{3,}(?:\s\d{1,6}\b)*)\b", 0.85),
+                # "license number, it's B530-...", "numero de Medicaid es MA-...": a few filler
+                # words may sit between the cue and the id.
+                (rf"\b(?:{_ID_CUES})(?:[\s:#=,]*\b(?:is|was|es|it's|its|it is|de|number|no\.?)\b)?"
+                 r"[\s:#=,]*(?P<phi>(?=[A-Z0-9\-]*\d)[A-Z0-9][A-Z0-9\-]{3,}(?:\s\d{1,6}\b)*)\b",
+                 0.85),
+                # An id-shaped token with no cue: letters and at least five digits ("MA-7713920",
+                # "W2849917302"), or a bare run of 7-9 or 11+ digits (10 is a phone).
+                (r"(?<![\w\-])(?=[A-Z0-9\-]*[A-Z])(?=(?:[A-Z\-]*\d){5})[A-Z0-9]+(?:-[A-Z0-9]+){0,4}"
+                 r"(?![\w\-])", 0.6),
+                (r"(?<![\w\-.,$/])(?:\d{7,9}|\d{11,20})(?![\w\-])", 0.6),
             ],
             ci,
         ),
@@ -378,7 +507,9 @@ def _pattern_recognizers() -> list[EntityRecognizer]:
             "AGE",
             [(r"\b(?P<phi>(?:9\d|1[01]\d))(?:\s*|-)(?:years?[\s\-]old|yrs?[\s\-]old|yo|y/o)\b",
               0.9),
-             (r"\b(?:aged?|turn(?:ed|ing|s)?|is|she's|he's|she is|he is)\s+(?P<phi>9\d|1[01]\d)\b"
+             (r"\b(?P<phi>9\d|1[01]\d)\s+anos\b", 0.9),
+             (r"\b(?:aged?|turn(?:ed|ing|s)?|is|she's|he's|she is|he is|i am|i'm|im|tiene|tengo)"
+              r"\s+(?P<phi>9\d|1[01]\d)\b"
               r"(?!\s*(?:%|percent|dollars|minutes|mins|[ap]\.?m\b|:))", 0.8)],
             ci,
         ),
