@@ -1,10 +1,11 @@
 """Crisis screen speed: single-message latency (p50/p99) and batch throughput.
 
-    python -m benchmarks.crisis [--rounds 3] [--single 409]
+    python -m benchmarks.crisis [--rounds 3] [--single 409] [--texts 629]
 
-Messages are the 400+ texts of evals/datasets/crisis.jsonl. The baseline, run in the same process,
-is the unavoidable cost: one `embed()` of each whole message with the shared MiniLM model. The
-screen's figures are reported next to it as ratios, so a slower or busier machine shows up in both.
+Messages are the texts of evals/datasets/crisis.jsonl (`--texts N`: only the first N). The
+baseline, run in the same process, is the unavoidable cost: one `embed()` of each whole message
+with the shared MiniLM model. The screen's figures are reported next to it as ratios, so a
+slower or busier machine shows up in both.
 Targets (issue 4): p99 <= 25 ms for one message, >= 200 messages/s in batch.
 """
 
@@ -43,12 +44,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=3, help="batch passes over the dataset")
     parser.add_argument("--single", type=int, default=409, help="messages timed one at a time")
+    parser.add_argument(
+        "--texts",
+        type=int,
+        default=None,
+        help="use only the first N messages (same sample as an earlier, smaller data set)",
+    )
     args = parser.parse_args()
 
     from agent.safety.crisis import CrisisScreen
     from knowledge.embeddings import embed
 
     texts = [json.loads(line)["text"] for line in DATASET.read_text(encoding="utf-8").splitlines()]
+    texts = texts[: args.texts] if args.texts else texts
     screen = CrisisScreen()
     screen.screen_many(texts[:32])  # warm up model and code paths
     embed(texts[:32])

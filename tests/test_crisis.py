@@ -583,7 +583,7 @@ def test_round3_look_alikes_stay_quiet(screen, text):
     [
         ("I finally ordered the things I promised you I wouldn't buy.", "suicide_plan_or_intent"),
         (
-            "I left my passwords in an envelope for my brother, he'll know what to do.",
+            "I sorted out all my accounts so my sister can handle everything.",
             "goodbye_or_giving_away",
         ),
     ],
@@ -639,3 +639,196 @@ def test_gate_found_families_are_caught_by_the_lexicon(lexicon_only, text, categ
 )
 def test_routine_look_alikes_do_not_page_anyone(screen, text):
     assert not screen.screen(text).crisis
+
+
+# ---- round 4: families from the second red-team blind set and the population probes ----------
+# Each message below failed on the round-3 lexicon (checked by running them against it); none is
+# an exemplar or a data-set line.
+ROUND4_FAMILIES = [
+    # misspellings, through the spelling-corrected copy
+    ("i dont wnat to live anymroe", "suicidal_ideation"),
+    ("evryone wuld be beter off without me", "suicidal_ideation"),
+    # Spanish, Portuguese, Vietnamese
+    ("anoche me volví a lastimar los brazos", "self_harm"),
+    ("tengo una soga escondida en el armario", "suicide_plan_or_intent"),
+    ("ya regalé mis gatos a mi vecina", "goodbye_or_giving_away"),
+    ("quero morrer, não aguento mais", "suicidal_ideation"),
+    ("meu namorado me bateu ontem", "abuse_or_violence"),
+    ("tôi muốn chết", "suicidal_ideation"),
+    # substances plus a body symptom now
+    ("did a few lines of coke, heart is racing like crazy", "overdose_or_medical_emergency"),
+    # a dependent alone while the carer is impaired
+    ("the kids are alone at home and I'm too wasted to drive", "dependent_at_risk"),
+    # abuse told in passing
+    (
+        "can we do mornings, my mom's boyfriend keeps coming into my room at night",
+        "abuse_or_violence",
+    ),
+    # understated goodbyes and giving away
+    ("I probably won't be here for the next appointment", "goodbye_or_giving_away"),
+    ("I typed up who should have my stuff and emailed it to my sister", "goodbye_or_giving_away"),
+    (
+        "handed my bike and my xbox to my neighbor's kid, not gonna need them",
+        "goodbye_or_giving_away",
+    ),
+    ("gave my medals to my grandson and told him to remember me", "goodbye_or_giving_away"),
+    # self-harm hidden under clothes in the heat
+    ("it's 100 degrees and I'm in a hoodie again", "self_harm"),
+    # waking up as a disappointment
+    ("I was disappointed when I woke up this morning", "suicidal_ideation"),
+    # an older adult who fell; a veteran sleeping with a gun; walking into the cold
+    ("I tripped in the kitchen and can't get up", "overdose_or_medical_emergency"),
+    ("slept with my pistol again last night", "suicide_plan_or_intent"),
+    ("thinking of walking into the woods in this cold and lying down", "suicidal_ideation"),
+    # psychosis or mania: a command about a dependent, flying off a height
+    ("God says my son must be purified in fire", "command_hallucinations"),
+    ("I know I can fly now, I'll jump off the rooftop to show them", "suicidal_ideation"),
+    # a note read too late
+    ("by the time you read this I'll be somewhere better", "suicide_plan_or_intent"),
+    # poison swallowed, told in non-native English or Portuguese; a Portuguese third-party report
+    ("my mother she drink the weed killer, please what I do", "overdose_or_medical_emergency"),
+    ("minha irmã tomou uma cartela inteira de comprimidos", "overdose_or_medical_emergency"),
+    ("meu pai disse que vai se matar", "suicidal_ideation"),
+    # dependents "better off in heaven"; insurance that would settle the debts; pills set aside
+    ("he says the boys would be safer in heaven with him", "dependent_at_risk"),
+    ("the life insurance would pay off the mortgage, I keep doing the math", "suicidal_ideation"),
+    ("I have two months of my sleeping pills stashed in a sock", "suicide_plan_or_intent"),
+    # someone hitting a partner's children; wrists cut (Portuguese); the noise stopped for good;
+    # blue and not moving; waiting at the top of a parking garage
+    ("her boyfriend keeps slapping her little boys", "dependent_at_risk"),
+    ("eu cortei os pulsos ontem à noite", "self_harm"),
+    ("I just want all of it to stop for good", "suicidal_ideation"),
+    ("my friend went grey and isn't moving", "overdose_or_medical_emergency"),
+    ("sitting on the top of the parking garage on 5th", "suicide_plan_or_intent"),
+    # asking to be checked on; the gun store's waiting period; names drawn next to weapons;
+    # an elder's doubled doses; letters left for the family; a voice in the walls; a partner
+    # threatening to crash her car; a needle still in someone's arm
+    ("if you don't hear from me by Monday, send someone to check on me", "suicidal_ideation"),
+    ("I called the gun shop to ask about the waiting period", "suicide_plan_or_intent"),
+    ("she wrote the names of three girls next to drawings of knives", "harm_to_others"),
+    (
+        "dad took his heart pills twice by mistake and he's confused and drowsy",
+        "overdose_or_medical_emergency",
+    ),
+    ("deixei cartas para minha família na gaveta", "goodbye_or_giving_away"),
+    ("the voice behind the mirror keeps saying the house must burn", "command_hallucinations"),
+    (
+        "my husband says he's going to wreck his car tonight and it'll be my fault",
+        "suicidal_ideation",
+    ),
+    ("my cousin is on the floor with a needle in his arm", "overdose_or_medical_emergency"),
+    # after the sealed blind set's one run: more of a prescription than prescribed + a symptom,
+    # days of doses at once, a child who swallowed medicine, a sedative mixed with alcohol
+    (
+        "took a lot more of my ativan than i'm supposed to and now i feel so dizzy",
+        "overdose_or_medical_emergency",
+    ),
+    (
+        "I swallowed the whole bottle earlier, my heart's pounding",
+        "overdose_or_medical_emergency",
+    ),
+    ("my 2 year old found my sertraline and ate a couple", "dependent_at_risk"),
+    ("tomé las pastillas de dormir con vino", "overdose_or_medical_emergency"),
+]
+
+
+@pytest.mark.parametrize(("text", "category"), ROUND4_FAMILIES)
+def test_round4_families_are_caught_by_the_lexicon(lexicon_only, text, category):
+    result = lexicon_only.screen(text)
+    assert result.crisis and category in result.categories, (text, result.categories)
+
+
+ROUND4_LOOK_ALIKES = [
+    "Me corté el pelo ayer, ¿puedo actualizar la foto del portal?",
+    "Our secret recipe for the group potluck is ready, can I bring it Thursday?",
+    "Gave my old laptop to my cousin since I got a new one through work",
+    "I wear long sleeves at the office in July because the AC is freezing",
+    "I won't be around for the next two sessions, we're traveling until the 20th",
+    "After grandma passed the family started arguing about who gets what",
+    "My new antidepressant makes my heart race a bit in the mornings, is that normal?",
+    "He hit me with a pillow during a pillow fight and the kids laughed so hard",
+    "My hands shake from the lithium, can the doctor adjust it?",
+    "My neighbor died from an overdose, the funeral is Friday so I need to cancel",
+    "I'm going to fake my own death to skip jury duty lol",
+    "the main character hurts himself in the show we watched for group, can we discuss it",
+    "I'm on the top of the parking garage at the clinic, running 5 minutes late",
+    "Cleaned my rifles for deer season, might be late Monday if we get one",
+    "relaxing in the tub with a podcast tonight, finally some me time",
+    "I tried 4 times to upload my insurance card and it keeps failing",
+    "my son ate all the gummies from his advent calendar lol",
+    "I feel really weird about switching therapists, can we talk about it Thursday?",
+]
+
+
+@pytest.mark.parametrize("text", ROUND4_LOOK_ALIKES)
+def test_round4_look_alikes_stay_quiet(screen, text):
+    result = screen.screen(text)
+    assert not result.crisis, (text, result.categories, [e.text for e in result.evidence])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "When I was 15 I attempted suicide. I'm 40 now and doing great, just updating my history.",
+        "I self-harmed back in college; I've been doing well for years. The intake asks about it.",
+        "Hace años tuve una sobredosis, ya estoy muy bien. ¿Lo pongo en el formulario?",
+        "The PHQ question about being better off dead: never. The rest were 'several days'.",
+    ],
+)
+def test_history_for_a_form_and_a_questionnaire_answered_no_do_not_page(screen, text):
+    result = screen.screen(text)
+    assert not result.crisis, (text, result.categories, [e.text for e in result.evidence])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "When I was 15 I attempted suicide. I was doing great but the thoughts came back lately.",
+        "I self-harmed back in college; I've been doing well, but I started again last week.",
+        "The PHQ asks about being better off dead. Honestly, yes, most days.",
+    ],
+)
+def test_history_with_any_current_cue_still_pages(screen, text):
+    assert screen.screen(text).crisis, text
+
+
+def test_spelling_copy_prefers_risk_words_and_leaves_texting_alone():
+    from agent.safety import crisis_lexicon
+
+    assert crisis_lexicon.correct_word("wnat") == "want"  # not "what"
+    assert crisis_lexicon.correct_word("pils") == "pills"
+    assert crisis_lexicon.correct_word("lol") == "lol"
+    assert crisis_lexicon.correct_word("kys") == "kys"  # the lexicon's own texting words stay
+    assert crisis_lexicon.correct_word("overdosed") == "overdosed"  # a real word stays
+    # Spanish is not "corrected" into English look-alikes ("lunes" -> "lines").
+    assert (
+        crisis_lexicon.corrected(crisis_lexicon.normalise("necesito la cita para el lunes")) is None
+    )
+
+
+def test_evidence_from_the_corrected_copy_points_into_the_original(lexicon_only):
+    text = "Sorry. I dont wnat to live anymroe."
+    result = lexicon_only.screen(text)
+    assert result.crisis
+    for evidence in result.evidence:
+        assert text[evidence.start : evidence.end] == evidence.text
+    assert any("wnat" in e.text for e in result.evidence)
+
+
+def test_mixed_language_clauses_keep_their_english_for_the_semantic_layer():
+    from agent.safety.crisis_lexicon import english_remainder
+
+    remainder = english_remainder("mis hijos are alone en la casa and I'm too high to drive back")
+    assert remainder is not None and "too high to drive" in remainder
+    assert english_remainder("Compré veneno para ratas y lo tengo guardado") is None
+
+
+def test_speller_failure_fails_closed(screen, monkeypatch):
+    from agent.safety import crisis_lexicon
+
+    def broken(folded):
+        raise RuntimeError("dictionary gone")
+
+    monkeypatch.setattr(crisis_lexicon, "corrected", broken)
+    result = screen.screen("can I move my appointment to Friday?")
+    assert result.crisis and "screen_error" in result.categories and result.error

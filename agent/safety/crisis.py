@@ -1,9 +1,11 @@
 """The crisis screen: decides, for every inbound message, whether a human must see it now.
 
 Three layers, any one that fires wins and none can lower another:
-1. lexicon (`crisis_lexicon`): curated regex families on a normalised copy of the text, with idioms
-   masked out first and negation judged per clause ("I'd never hurt myself" is not risk, "I won't
-   do it tonight but I keep thinking about it" is);
+1. lexicon (`crisis_lexicon`): curated regex families on a normalised copy of the text and on its
+   spelling-corrected copy, with idioms masked out first and negation judged per clause ("I'd
+   never hurt myself" is not risk, "I won't do it tonight but I keep thinking about it" is);
+   history told for a form ("when I was 16 ... I'm in a good place now", no current cue) and a
+   questionnaire item answered no are denied for every layer;
 2. semantic: each clause (so a risk sentence buried in a scheduling request is scored alone) is
    embedded with the product's MiniLM model and compared with curated risk and benign exemplars
    (`crisis_exemplars`); it fires when close to risk AND clearly closer to risk than to benign;
@@ -157,11 +159,30 @@ def lexicon_hits(
 ) -> tuple[list[_Hit], crisis_lexicon.NormalisedText, list[tuple[int, int]]]:
     """Lexicon hits (original-text spans) plus the folded text and its clauses for later layers.
 
-    Hits with `denied=True` were cancelled by a negation or an ordinary reason in their sentence;
-    they never make a message a crisis (see `_result_from_hits`)."""
+    The patterns run on the folded text and again on its spelling-corrected copy (which can only
+    add hits). Hits with `denied=True` were cancelled by a negation, an ordinary reason, or their
+    context (history for a form, a questionnaire item answered no); they never make a message a
+    crisis (see `_result_from_hits`)."""
     folded = crisis_lexicon.normalise(text)
-    masked = crisis_lexicon.mask_idioms(folded.text)
     clauses = _clauses(folded, text)
+    hits = _match_rules(folded, text)
+    fixed = crisis_lexicon.corrected(folded)
+    if fixed is not None:
+        seen = {(h.category, h.start, h.end) for h in hits}
+        hits += [h for h in _match_rules(fixed, text) if (h.category, h.start, h.end) not in seen]
+    # "attempted suicide years ago" is a past attempt, not current ideation on the same words.
+    attempts = [h for h in hits if h.category == "suicide_attempt"]
+    hits = [
+        h
+        for h in hits
+        if h.category != "suicidal_ideation"
+        or not any(a.start <= h.start and h.end <= a.end and not a.denied for a in attempts)
+    ]
+    return _deny_by_context(text, hits, folded.text), folded, clauses
+
+
+def _match_rules(folded: crisis_lexicon.NormalisedText, text: str) -> list[_Hit]:
+    masked = crisis_lexicon.mask_idioms(folded.text)
     hits: list[_Hit] = []
     for rule in crisis_lexicon.RULES:
         for match in rule.pattern.finditer(masked):
@@ -173,15 +194,63 @@ def lexicon_hits(
             hits.append(
                 _Hit(rule.category, severity or rule.severity, start, end, "lexicon", denied)
             )
-    # "attempted suicide years ago" is a past attempt, not current ideation on the same words.
-    attempts = [h for h in hits if h.category == "suicide_attempt"]
-    hits = [
-        h
-        for h in hits
-        if h.category != "suicidal_ideation"
-        or not any(a.start <= h.start and h.end <= a.end and not a.denied for a in attempts)
-    ]
-    return hits, folded, clauses
+    return hits
+
+
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?\n]*")
+
+
+def _deny_by_context(text: str, hits: list[_Hit], folded: str | None = None) -> list[_Hit]:
+    """Deny hits whose context says they are not current risk, for every layer alike:
+    - history: a past-anchored disclosure ("when I was 16", "in 2021") in a message that states
+      present wellness ("in a good place", "2 years sober") and holds no current cue at all
+      ("again", "lately", "the urges are back"); only for ideation, self-harm, attempt, overdose
+      and abuse, never for plans, means, goodbyes or others at risk;
+    - a questionnaire item quoted and answered no ("the PHQ asks about being better off dead -
+      that's a no for me");
+    - a semantic goodbye whose sentence gives an ordinary reason ("won't be around for the next
+      two sessions, we're at my daughter's until the 20th"), as the lexicon's goodbyes are.
+    """
+    live = [h for h in hits if not h.denied]
+    if not live:
+        return hits
+    folds: dict[tuple[int, int], str] = {}  # each sentence is folded once, not once per hit
+
+    def _fold(start: int, end: int) -> str:
+        if (start, end) not in folds:
+            folds[start, end] = crisis_lexicon.normalise(text[start:end]).text
+        return folds[start, end]
+
+    whole = folded if folded is not None else _fold(0, len(text))
+    wellness = crisis_lexicon.PRESENT_WELLNESS.search(whole)
+    history = False
+    if wellness:
+        quiet = crisis_lexicon.PRESENT_WELLNESS.sub(" ", crisis_lexicon.PAST_ANCHOR.sub(" ", whole))
+        history = not crisis_lexicon.CURRENT_CUE.search(quiet)
+    questionnaire = crisis_lexicon.QUESTIONNAIRE.search(whole) is not None
+    goodbyes = any(h.layer == "semantic" and h.category == "goodbye_or_giving_away" for h in live)
+    if not (history or questionnaire or goodbyes):
+        return hits
+    sentences = [(m.start(), m.end()) for m in _SENTENCE.finditer(text)]
+    for hit in live:
+        start, end = next(((a, b) for a, b in sentences if a <= hit.start < b), (0, len(text)))
+        sentence = _fold(start, end)
+        past = (
+            history
+            and hit.category in crisis_lexicon.PAST_CATEGORIES
+            and crisis_lexicon.PAST_ANCHOR.search(sentence) is not None
+        )
+        answered_no = (
+            questionnaire
+            and crisis_lexicon.ANSWERED_NO.search(_fold(hit.end, hit.end + 80)) is not None
+        )
+        ordinary_goodbye = (
+            hit.layer == "semantic"
+            and hit.category == "goodbye_or_giving_away"
+            and crisis_lexicon.ORDINARY_ABSENCE_RE.search(sentence) is not None
+        )
+        hit.denied = hit.denied or past or answered_no or ordinary_goodbye
+    return hits
 
 
 def _lexicon_severity(
@@ -252,7 +321,13 @@ def _semantic_units(
         if any(h.start < oend and ostart < h.end for h in found):
             continue
         words = list(re.finditer(r"\S+", folded.text[fstart:fend]))
-        if len(words) < MIN_CLAUSE_WORDS or looks_spanish(folded.text[fstart:fend]):
+        if len(words) < MIN_CLAUSE_WORDS:
+            continue
+        if looks_spanish(folded.text[fstart:fend]):
+            # MiniLM cannot judge Spanish; a mixed clause's English words it can.
+            english = crisis_lexicon.english_remainder(text[ostart:oend])
+            if english and not any(h.start < oend and ostart < h.end for h in denied):
+                units.append(_Clause(ostart, oend, english))
             continue
         spans = [(0, len(words))]
         if len(words) > WINDOW_WORDS + WINDOW_STRIDE:
@@ -261,11 +336,13 @@ def _semantic_units(
                 for i in range(0, len(words) - WINDOW_STRIDE, WINDOW_STRIDE)
             ]
         for first, last in spans:
-            start, end = folded.span(
-                fstart + words[first].start(), fstart + words[last - 1].end(), len(text)
-            )
+            ffirst, flast = fstart + words[first].start(), fstart + words[last - 1].end()
+            start, end = folded.span(ffirst, flast, len(text))
             if not any(h.start < end and start < h.end for h in denied):
                 units.append(_Clause(start, end, text[start:end]))
+                fixed = crisis_lexicon.correct_text(folded.text[ffirst:flast])
+                if fixed:
+                    units.append(_Clause(start, end, fixed))
     return units
 
 
@@ -360,6 +437,7 @@ class CrisisScreen:
         self.redact = redact
         self.llm_timeout_s = llm_timeout_s
         self.semantic = semantic
+        crisis_lexicon.spelling_tables()  # the speller's dictionary, loaded once per process
         if semantic:
             _exemplar_index()
 
@@ -429,7 +507,8 @@ class CrisisScreen:
     ) -> CrisisResult:
         hits, units = entry
         if units:
-            hits = hits + semantic_hits(units, np.stack([vectors[u.text] for u in units]))
+            found = semantic_hits(units, np.stack([vectors[u.text] for u in units]))
+            hits = hits + _deny_by_context(text, found)
         return _result_from_hits(text, hits)
 
     def _second_opinion(

@@ -14,7 +14,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Literal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
 
 Severity = Literal["imminent", "high", "elevated"]
 SEVERITY_RANK: dict[str, int] = {"elevated": 1, "high": 2, "imminent": 3}
@@ -55,6 +57,45 @@ ORDINARY_GOODBYE = (
     r"met my goals|doing (?:so much |much |a lot )?better|feel(?:ing)? (?:so much |much |a lot )?better|"
     r"see you|couch|bookshelf|furniture|donat\w*|yard sale|garage sale|summer break|semester)\b"
 )
+
+
+# Round 4 building blocks: plural dependents, street drug names, body alarm, an impaired carer,
+# and ordinary reasons to miss or end appointments (wider than ORDINARY_GOODBYE).
+FAMILY_ANY = (
+    rf"(?:{FAMILY}|boys|girls|sons|daughters|grandkids|grandchildren|stepkids|hijos|hijas|ninos|"
+    r"ninas|bebes|kiddos|little ones|filhos|filhas|criancas)"
+)
+STREET_DRUGS = (
+    r"(?:bars|xans?|xanax|zans|lean|sizzurp|percs?|percocets?|molly|mdma|ecstasy|coke|cocaine|"
+    r"crack|meth|fent\w*|fetty|benzos?|kpins?|klonopin|shrooms|acid|lsd|ket|ketamine|dope|heroin|"
+    r"oxys?|oxy\w*|addy|adderall|carts?|dabs|tranq|xylazine)"
+)
+BODY_ALARM = (
+    r"(?:heart(?:'?s)?\b.{0,15}\b(?:racing|pounding|crazy|weird|skipping|so fast|beating fast|jumping|doin|"
+    r"doing|going nuts|stopping|hurts)|chest (?:pain|hurts|is tight|feels tight|tight)|can'?t breathe|"
+    r"cant breathe|hard to breathe|struggling to breathe|breathing (?:is |feels )?(?:really |so |very )?"
+    r"(?:weird|slow|shallow|funny)|"
+    r"passing out|about to pass out|blacking out|seizing|twitching|shaking (?:bad|so bad|like crazy|"
+    r"uncontrollably)|lips (?:are )?(?:blue|purple)|can'?t feel my|sweat\w* (?:buckets|like crazy|so "
+    r"much|a lot|bullets)|throwing up (?:blood|nonstop)|vomit\w* blood|can'?t stay awake|(?:everything|"
+    r"the room) (?:is )?(?:spinning|tilting)|overheating|burning up|tongue (?:feels |is )?(?:thick|numb|"
+    r"swollen)|(?:feel|feeling|i'?m) (?:really |so |very |super )?(?:weird|strange|off|funny|wrong|"
+    r"dizzy|woozy|out of it)|no puedo respirar|me falta el aire)"
+)
+IMPAIRED = (
+    r"(?:too (?:high|drunk|wasted|messed up|fucked up|out of it|stoned)|(?:high|drunk|wasted) (?:to|and "
+    r"(?:can'?t|cant)) drive|can'?t (?:drive|get) (?:back|home|to them)|no puedo (?:manejar|conducir|"
+    r"volver)|passed out drunk)"
+)
+ORDINARY_ABSENCE = (
+    ORDINARY_GOODBYE[:-3]
+    + r"|switching (?:to|therapists|providers|clinics|practices)|transferring (?:to|my care)|discharg\w*|out of town|conference|wedding|surgery|work trip|"
+    r"business|visiting|passed|(?:before|until|till) (?:my|the|our|christmas|summer|vacation|\w+day|next)|"
+    r"of the (?:year|month|semester)|me mudo|mudanza|mudar|alergi\w*|viaje|potluck|party|secret santa|"
+    r"gift exchange|chores|shifts|carpool|estate|inheritance|passed away|died|funeral|birthday|"
+    r"graduation|christmas|gift|present)\b"
+)
+ORDINARY_ABSENCE_RE = re.compile(ORDINARY_ABSENCE)
 
 
 @dataclass(frozen=True)
@@ -180,7 +221,7 @@ RULES: list[Rule] = [
         r"\b(?:loaded|load|loading|cleaning) (?:the |my )?(?:gun|pistol|rifle)\b",
         r"\b(?:tied|tying|tie) (?:a |the )?(?:noose|knot|rope)\b|\bnoose\b",
         r"\b(?:standing|sitting|parked) (?:on|at|by) (?:the|a) (?:bridge|edge|ledge|roof|tracks)\b",
-        r"\b(?:tonight|tonite|2nite) (?:is|'s|s) the night\b|\bthis is (?:it|the end)\b(?! of)|\bmade (?:up )?my (?:mind|decision)\b.{0,40}\b(?:end|die|it|go)\b",
+        r"\b(?:tonight|tonite|2nite) (?:is|'s|s|feels like|seems like|might be) the (?:night|nite)\b|\bthis is (?:it|the end)\b(?! of)|\bmade (?:up )?my (?:mind|decision)\b.{0,40}\b(?:end|die|it|go)\b",
         rf"\b(?:going to|gonna|gona|will|i'll|ill|about to|plan to|planning to|decided to|ready to) (?:do it|end it|go through with it|kill myself|kms|end my life|take my life|jump|overdose|od)\b.{{0,30}}\b{TIME_NOW}\b",
         rf"\b{TIME_NOW}\b.{{0,40}}\b(?:kill myself|kms|end it|end my life|take my life|do it|overdose|jump)\b",
         r"\b(?:voy a|pienso) (?:matarme|suicidarme|quitarme la vida|tomarme todas)\b|\btengo (?:un plan|las pastillas|una pistola)\b",
@@ -199,7 +240,7 @@ RULES: list[Rule] = [
         r"\b(?:making|make|made|doing|did) (?:\w+ )?cuts (?:on|in|into) my\b",
         r"\b(?:razor|blade|blades|boxcutter|box cutter|lighter) (?:on|to|against|into) my\b",
         r"\bfresh (?:cuts|scars|wounds)\b|\bnew (?:cuts|scars)\b",
-        r"\b(?:cortarme|me corto|me corte|lastimarme|hacerme dano|me hago dano|me lastimo|quemarme)\b",
+        r"\b(?:cortarme|me corto|me corte|lastimarme|hacerme dano|me hago dano|me lastimo|quemarme)\b(?! (?:el|la|los|las|un|una) (?:pelo|cabello|unas|flequillo|fleco|barba))",
     ),
     # --- attempt disclosed (high if recent, elevated if long ago: see crisis.py) -----------
     *_rules(
@@ -536,6 +577,317 @@ RULES: list[Rule] = [
         r"\bya no (?:va a ser|sera|es) necesario (?:seguir|continuar|volver)\b|\bgracias por todo\b.{0,80}\b(?:cuidese|cuidate)\b",
         negatable=False,
     ),
+    # --- round 4: families the second red-team blind set showed slipping past ------------------
+    # Self-harm told by euphemism or concealment ("taking care of myself" again, long sleeves in
+    # July), in Spanish ("me volví a cortar") and Portuguese ("me cortei").
+    *_rules(
+        "self_harm",
+        "high",
+        r"\b(?:hid(?:e|es|ing)|cover(?:ing|s)? up|cover(?:ing)?) (?:the |my |these |all the |new |fresh )?(?:cuts|burns|wounds|fresh scars|new scars|bandages|band-?aids)\b",
+        r"\b(?:started|starting|back to|went back to|doing|did|relapsed (?:on|into|with)?|slipped (?:back )?into)\b.{0,50}\bagain\b.{0,80}\b(?:sleeves|hoodies?|bandages?|band-?aids?|marks|cuts|blades?|razors?|sharpeners?|lighter|bled|bleeding)\b",
+        r"\b(?:sleeves|hoodies?|bandages?|band-?aids?|blades?|razors?|sharpeners?)\b.{0,80}\b(?:again|relaps\w*|the way i (?:stopped|quit|used to))\b",
+        r"\b(?:old habits?|the old habit|my habit|that habit)\b.{0,30}\b(?:back|again|returned)\b.{0,60}\b(?:arms?|wrists?|thighs?|legs?|skin|sleeves|marks|blades?)\b",
+        r"\bme (?:volvi|vuelvo|he vuelto|volvia|estoy volviendo|vuelvo otra vez) a (?:cortar|lastimar|quemar|hacer dano|hacer cortes|rasgu\w*)\b|\bvolvi a (?:cortarme|lastimarme|quemarme|hacerme dano)\b",
+        r"\bme (?:he|habia|e) (?:cortado|lastimado|quemado|hecho dano|hecho cortes)\b(?! (?:el|la|los|las) (?:pelo|cabello|unas|dedo))|\b(?:cortandome|lastimandome|quemandome)\b",
+        r"\bme (?:corte|lastime|queme|hice dano|hice cortes)\b(?! (?:el|la|los|las|un|una) (?:pelo|cabello|unas|flequillo|dedo|mano cocinando))",
+        r"\bme (?:cortei|corto de novo|machuquei|queimei)\b|\b(?:me cortar|me machucar|me ferir)\b",
+        negatable=False,
+    ),
+    # Covering up in the heat: long sleeves in July, unless the sentence gives an ordinary reason.
+    *_rules(
+        "self_harm",
+        "high",
+        r"\b(?:long sleeves?|hoodies?|sweatshirts?)\b.{0,40}\b(?:in (?:july|august|june|the summer|summer|the heat|this heat|\d{2,3} degrees)|all summer|even though it'?s (?:hot|warm|\d+)|when it'?s (?:hot|warm|\d+)|to (?:hide|cover)|so (?:no one|nobody|no1|my \w+) (?:sees|notices|can see|asks)|you know why)\b",
+        r"\b(?:it'?s|its|it is|been) (?:\d{2,3}|so hot|boiling|hot)(?: degrees)?(?: out(?:side)?)?\b.{0,40}\b(?:long sleeves?|hoodies?|sweatshirts?)\b|\b(?:july|august|heat ?wave|summer)\b.{0,30}\b(?:still in|wearing|wear) (?:long sleeves?|hoodies?|sweatshirts?)\b",
+        negatable=False,
+        unless=r"\b(?:office|a/?c|air ?con\w*|cold|freezing|chilly|sun|sunburn|uniform|dress code|religio\w*|modest\w*|eczema|psoriasis|rash|tattoo\w*|mosquito\w*|bugs|ticks|hiking|allerg\w*)\b",
+    ),
+    # Suicidal wording in Portuguese and Vietnamese (folded: "muốn chết" -> "muon chet"), and the
+    # "waking up was worse than not" family.
+    *_rules(
+        "suicidal_ideation",
+        "high",
+        r"\bquero morrer\b|\bvou me matar\b|\b(?:quero|penso em|pensando em) me matar\b|\bnao quero (?:mais )?viver\b|\b(?:acabar com|tirar) (?:a )?minha (?:propria )?vida\b",
+        r"\bmuon chet\b|\btu (?:tu|sat)\b|\bkhong muon song\b",
+        r"\bwaking up (?:was|is|felt|feels) (?:worse|the worst|a disappointment|disappointing)\b|\b(?:disappointed|upset|sad|mad|angry) (?:that |when )?i (?:woke up|survived|am still here|'?m still here)\b|\bwish(?:ed)? i (?:hadn'?t|didn'?t|had not|did not|wouldn'?t) (?:have )?(?:wake|woke|woken) up\b",
+        negatable=False,
+    ),
+    # An attempt told with a misspelled or bare method ("tryed to overdoes last weekend").
+    *_rules(
+        "suicide_attempt",
+        "high",
+        r"\b(?:tried|tryed|tride|trid|attempted) (?:to |2 )?(?:overdose|overdoes|overdoze|od|o\.d)\b",
+        negatable=False,
+    ),
+    # Means kept "para mí" (Spanish), wanting someone to know (Spanish).
+    *_rules(
+        "suicide_plan_or_intent",
+        "imminent",
+        r"\b(?:veneno|raticida|soga|cuerda|pistola|arma|escopeta|navaja|cuchillo|corda)\b.{0,60}\b(?:para mi|guardad[oa]s?|escondid[oa]s?|listo|lista)\b|\b(?:pastillas|pildoras|medicinas|comprimidos|remedios)\b.{0,30}\b(?:guardad[ao]s|escondid[ao]s|juntad[ao]s) para mi\b",
+        r"\bquer(?:ia|ria) que alguien (?:lo )?(?:supiera|sepa|sabia)\b|\bsolo quer\w+ que (?:alguien|usted|tu) (?:lo )?(?:supiera|sepa)\b",
+        negatable=False,
+    ),
+    # Substances plus a body symptom now (street names, or a quantity of anything) = emergency.
+    *_rules(
+        "overdose_or_medical_emergency",
+        "imminent",
+        rf"\b(?:took|taken|taking|popped|popping|mixed|mixing|snorted|railed|smoked|drank|did|dropped|ate|shot up|sipping|combined|doubled up on|on)\b.{{0,40}}\b{STREET_DRUGS}\b.{{0,100}}\b{BODY_ALARM}",
+        rf"\b(?:took|taken|popped|swallowed|mixed|drank|ate|downed)\b.{{0,20}}\b(?:a bunch of|a lot of|lots of|too many|too much|a handful of|way too many|way too much|like \d+|\d+|the whole|all (?:my|the|of (?:my|the))|(?:some |a few )?extra|(?:way |a lot |much )?more|double)\b.{{0,40}}\b(?:{PILLS}|drinks|shots|edibles?|gummies|alcohol|booze)\b.{{0,100}}\b{BODY_ALARM}",
+        # More of a prescription than prescribed, or days of doses at once, then a symptom now.
+        rf"\b(?:took|taken|swallowed|had)\b.{{0,30}}\b(?:more|extra)\b.{{0,30}}\bthan (?:i'?m|im|i am|i was|i'?m supposed|the doctor)\b.{{0,120}}\b{BODY_ALARM}",
+        rf"\b(?:took|taken|swallowed)\b.{{0,20}}\b(?:the whole|a whole|all) (?:week|weeks|month|bottle|pack|box|organi[sz]er)\b.{{0,120}}\b{BODY_ALARM}",
+        # Mixing a sedative with alcohol, in Spanish ("mezclé el clonazepam con tequila").
+        rf"\b(?:mezcl\w+|tom\w+)\b.{{0,40}}\b(?:{PILLS}|clonazepam|alprazolam|rivotril|pastillas)\b.{{0,40}}\b(?:con|y)\b.{{0,20}}\b(?:alcohol|tequila|cerveza|vino|ron|vodka|whisky|mezcal)\b",
+        rf"\b{BODY_ALARM}.{{0,80}}\b(?:after|since|from) (?:i |taking |doing |mixing |popping )?.{{0,30}}\b{STREET_DRUGS}\b",
+        negatable=False,
+    ),
+    # A child or dependent alone while the carer is impaired ("mis hijos are alone ... too high").
+    *_rules(
+        "dependent_at_risk",
+        "high",
+        rf"\b{FAMILY_ANY}\b.{{0,40}}\b(?:alone|home alone|by themselves|by (?:him|her)self|solos|solas|solitos|sozinh\w*)\b.{{0,100}}\b{IMPAIRED}",
+        rf"\b{IMPAIRED}.{{0,100}}\b{FAMILY_ANY}\b.{{0,40}}\b(?:alone|home alone|by themselves|solos|solas|solitos|sozinh\w*)\b",
+        rf"\btoo (?:high|drunk|wasted|messed up|fucked up|out of it|stoned) to (?:take care of|watch|look after|care for|pick up|get to|feed) (?:my|the|our) {FAMILY_ANY}\b",
+        negatable=False,
+    ),
+    # A child who swallowed medicine or a household poison is an emergency, however calm the
+    # message ("my 3 yr old got into my lithium ... but she seems fine").
+    *_rules(
+        "dependent_at_risk",
+        "imminent",
+        rf"\b(?:{FAMILY_ANY}|\d+ ?(?:yr|year|yo|y/o)s?[- ]?old|toddler)\b.{{0,40}}\b(?:got into|swallowed|ate|drank|chewed|took|found)\b.{{0,40}}\b(?:{PILLS}|bleach|detergent|pods?|laundry pods?|vape|edibles?|cleaner|antifreeze|batter(?:y|ies))\b",
+        negatable=False,
+    ),
+    # Abuse told in passing: someone coming into the client's room at night, "our little secret".
+    *_rules(
+        "abuse_or_violence",
+        "high",
+        r"\b(?:he|she|they|him|my (?:step\w+|uncle|dad|father|brother|cousin|grandpa|grandfather|coach|neighbou?r|mom'?s (?:boyfriend|bf|husband)))(?:'s| is| has| keeps| kept| has been| been| was| still| always| started)?(?: been)? (?:coming|came|comes|sneaking|sneaks|snuck|getting|gets|climbing|climbs|walking|walks) (?:in|into|in to) (?:my|our) (?:room|bed|bedroom|shower|bathroom)\b(?=.{0,60}\b(?:again|at night|every night|late at night|when (?:everyone|mom|my mom|my \w+|i'?m|i am) (?:is |'s |are )?(?:asleep|sleeping|gone|at work|in the shower|out)|while i'?m (?:asleep|sleeping|changing|in the shower)|won'?t leave|touch\w*)\b)",
+        r"\b(?:gets|got|getting|climbs|climbed|crawls|crawled) (?:in|into) (?:my )?bed with me\b",
+        negatable=False,
+    ),
+    # Understated goodbyes: "won't be around for the next one", "my last appointment", things given
+    # away "won't be needing em", who should get what, passwords left for someone.
+    *_rules(
+        "goodbye_or_giving_away",
+        "elevated",
+        r"\b(?:won'?t|wont|will not|not going to|not gonna|might not|may not|probably won'?t) be (?:around|here|alive) (?:for|by|at|to see) (?:the |our |my )?next (?:one|session|appointment|time|visit|check-?in)\b",
+        r"\b(?:this (?:will be|is|'ll be|might be|may be|is probably)|it'?s (?:probably )?|probably) (?:my|our) (?:last|final) (?:appointment|session|visit|time (?:seeing|talking to|writing to) you)\b",
+        r"\b(?:gave|giving|give|given|handed|left|sold|selling) (?:away )?(?:my|all my|most of my)\b.{0,60}\b(?:to (?:my|a|her|him|them)|away)\b.{0,60}\b(?:won'?t|wont|will not|not gonna|not going to) (?:be )?(?:need|needing|use|using|play|playing)\b",
+        r"\b(?:wrote|written|writing|made|making|left|typed|put) (?:out |down |up )?(?:a list of |a note (?:about|saying) )?who (?:(?:should|will|can|could|would) (?:get|have|take|keep)|gets|is getting) (?:what|my|which)\b|\bwho gets what\b",
+        r"\b(?:left|wrote down|written down|put|leaving) (?:all )?my (?:passwords|pins?|bank (?:info|details|passwords)|account (?:info|passwords|logins)|logins)\b.{0,50}\b(?:for|with|to) (?:my|her|him|them)\b",
+        r"\bregale (?:a )?(?:mi|mis|todas? mis) (?:perr[oa]s?|gat[oa]s?|mascotas?|cosas|ropa|pertenencias|plantas|libros|guitarra)\b|\ble (?:di|deje) (?:mi|mis) (?:perr[oa]|gat[oa]|mascota|cosas) a\b|\bdoei (?:meu|minha|meus|minhas) (?:cachorro|cachorra|gato|gata|coisas|roupas)\b",
+        r"\b(?:gracias|thanks|thank you|thx|obrigad[oa]) (?:por|for) (?:todo|everything|tudo)\b.{0,60}\b(?:you tried|intentaste|trataste|lo intentaste|adios|goodbye|bye|cuidate|cuidese|perdon|lo siento|sorry|ya no|no te preocupes|not your fault)\b",
+        negatable=False,
+        unless=ORDINARY_ABSENCE,
+    ),
+    # Round 4, populations probe (teens, parents, older adults, veterans, rural, Portuguese,
+    # psychosis/bipolar): families its first run missed.
+    *_rules(
+        "suicidal_ideation",
+        "elevated",
+        r"\b(?:would|'d|will|'ll) be (?:so |a lot |much |really )?(?:relieved|happier|glad|better off|happy|fine) (?:for (?:everyone|everybody|them|my family|you all) )?if i (?:just )?(?:stopped|wasn'?t|weren'?t|disappeared|was gone|were gone|didn'?t exist|never came back|left)\b",
+        r"\b(?:stop(?:ped)? (?:showing up|coming|existing|being here|being around)|disappear(?:ed)?|go away)\b.{0,20}\b(?:permanently|for good|forever)\b",
+        r"\b(?:no|don'?t see (?:much|any|the)|not much|not any|what'?s the) (?:reason|point|use) (?:to|in|of) (?:keep )?(?:taking|take|refilling|going to) (?:my|the) (?:\w+ )?(?:pills|meds|medications?|medicine|insulin|dialysis|treatment|chemo|appointments)\b",
+        r"\bnao aguento mais\b|\bnao quero (?:mais )?(?:estar aqui|acordar)\b",
+        negatable=False,
+    ),
+    *_rules(
+        "suicidal_ideation",
+        "high",
+        r"\b(?:walk\w*|go|going|head\w*|wander\w*) (?:out )?(?:into|in) (?:the |this )?(?:back )?(?:snow|cold|woods|lake|river|ocean|sea|water|desert|pasture|field|blizzard)\b.{0,40}\b(?:lay(?:ing)? down|lying down|lie down|not come back|never come back|keep walking|freeze|sleep|disappear)\b",
+        r"\b(?:fly|flying|jump|jumping|leap|leaping) (?:off|from) (?:the |a |my |that )?(?:\w+ ){0,2}(?:parking garage|garage|roof|rooftop|bridge|building|balcony|cliff|overpass|tower|window|ledge)\b|\b(?:prove|show (?:them|everyone|you))\b.{0,20}\bi can fly\b",
+        r"\bvou (?:acabar com tudo|me matar|morrer)\b|\bacabar com tudo\b",
+        negatable=False,
+    ),
+    *_rules(
+        "suicide_plan_or_intent",
+        "imminent",
+        r"\b(?:sat|sitting|sit|slept|sleeping|sleep) with (?:the gun|my gun|the pistol|my pistol|my (?:service )?(?:weapon|pistol|rifle|revolver|firearm|shotgun))\b|\b(?:service weapon|pistol|gun|rifle|shotgun|firearm|revolver)\b.{0,60}\b(?:sat|sitting|slept) with it\b",
+        r"\b(?:didn'?t|did not|haven'?t|have not|not) (?:load(?:ed)?|pull(?:ed)?|use(?:d)?|do(?:ne)?|take(?:n)?) (?:it|them|the trigger)\b.{0,10}\byet\b",
+        r"\b(?:shotgun|rifle|gun|pistol|rope|pills)\b.{0,40}\b(?:by|next to|under) (?:the|my) (?:bed|pillow)\b",
+        r"\b(?:(?:supposed|told|meant) to lock (?:it|them|the \w+) up|safety plan)\b.{0,30}\bi (?:didn'?t|did not|haven'?t|won'?t)\b",
+        negatable=False,
+    ),
+    *_rules(
+        "self_harm",
+        "high",
+        r"\b(?:her|his|their) (?:wrists?|arms?|legs?|thighs?)\b.{0,20}\b(?:all )?(?:cut up|cut|slashed|bleeding|sliced|covered in cuts)\b",
+        negatable=False,
+        reported=True,
+    ),
+    *_rules(
+        "dependent_at_risk",
+        "high",
+        r"\b(?:pillow|blanket|hand|hands) over (?:her|his|their|the baby'?s|my (?:baby|son|daughter)'?s) (?:face|mouth|nose)\b",
+        negatable=False,
+    ),
+    *_rules(
+        "overdose_or_medical_emergency",
+        "imminent",
+        r"\b(?:fell|fallen|i fell|have fallen|tripped)\b.{0,40}\b(?:can'?t|cannot|cant|unable to) (?:get up|stand up|stand|move|reach the phone)\b|\b(?:on|from) the floor\b.{0,30}\b(?:can'?t|cannot) (?:get up|move|stand)\b",
+        negatable=False,
+    ),
+    *_rules(
+        "abuse_or_violence",
+        "high",
+        r"\bme (?:bateu|bate|batia|agrediu|ameaca|ameacou|empurrou|enforcou)\b|\b(?:vai|quer) me matar\b",
+        negatable=False,
+    ),
+    *_rules(
+        "command_hallucinations",
+        "high",
+        r"\b(?:it'?s|it is|they'?re|they are|voices?|chip|god|the \w+|it)\b.{0,15}\b(?:telling|tells|told) me\b.{0,40}\b(?:need to be|have to be|must be|should be|deserve to be) (?:stopped|punished|dealt with|eliminated|destroyed|cleansed|killed|silenced)\b",
+        r"\b(?:chip|implant|transmitter|tracker|device) in my (?:head|brain|teeth|body|neck)\b|\bmessages? in (?:the )?(?:songs?|tv|radio|numbers)\b.{0,40}\b(?:time to|have to|must|tell\w* me)\b",
+        r"\bi know where (?:they|he|she) (?:park|parks|sleep|sleeps|go to school|goes to school|walk their \w+)\b",
+        negatable=False,
+    ),
+    *_rules(
+        "goodbye_or_giving_away",
+        "elevated",
+        r"\b(?:told|tell|asked|ask) (?:him|her|them|my \w+|everyone) to remember me\b|\bremember me (?:good|well|fondly|as i was|kindly)\b",
+        r"\b(?:gave|giving|give|handed|passed down|left) (?:my|all my) (?:\w+ ){0,2}(?:medals|dog tags|jewelry|rings?|watch|guns?|rifles?|collection|guitar|tools|flag|uniform)\b(?: and (?:my )?(?:\w+ ){0,2}\w+)? to (?:my|a|his|her)\b",
+        r"\b(?:he|she|they|my \w+)(?:'ll| will| would| is going to) (?:need|want|have) to (?:understand|know|read|see|figure out) (?:some |a few )?(?:things|everything|it|this|why)\b (?:after|afterwards|afterward|later)\b(?! (?:the|my|our|his|her|their|that|this|a|an|\w+day|work|school|lunch|dinner|session|surgery|class))",
+        negatable=False,
+        unless=ORDINARY_ABSENCE,
+    ),
+    # Round 4, third probe: means kept "for when it gets too bad", notes read too late, a command
+    # about a dependent, Spanish/Portuguese plans already made.
+    *_rules(
+        "suicide_plan_or_intent",
+        "imminent",
+        rf"\b(?:{PILLS}|oxys?|bottle|gun|pistol|rifle|rope|razor|blades?|syringes?)\b.{{0,80}}\b(?:for|in case|saving (?:it|them) for) (?:when|if)? ?(?:it|things|life|i) (?:gets?|get|becomes?|can'?t) (?:too bad|worse|unbearable|too much|take (?:it|any more|anymore))\b",
+        r"\bby the time (?:you|she|he|they|anyone|someone|somebody|dr\.? \w+) (?:read|reads|see|sees|get|gets|find|finds|open|opens) (?:this|it|my message)\b",
+        rf"\b(?:{PILLS}|doses|refills) (?:saved|stashed|stockpiled|hoarded|hidden|put aside|set aside)(?: up)?\b",
+        r"\b(?:tengo|ya tengo) todo (?:preparado|listo|planeado|arreglado)\b|\btenho tudo (?:preparado|pronto|planejado)\b|\bvoy a tomar(?:me)? tod[ao]s (?:mis |las )?(?:pastillas|pildoras|medicinas)\b|\bvou tomar tod[oa]s (?:os |as )?(?:meus |minhas )?(?:remedios|comprimidos|pilulas)\b",
+        r"(?:^|[.!?,;]\s*)(?:ya|ja) (?:lo |tudo )?decidi\s*(?:[.!]|$)",
+        r"\b(?:i'?m|im|i am|been|stood|standing|sat|sitting) (?:on|at) (?:the|a) (?:\w+ )?(?:roof|bridge|ledge|edge|tracks|cliff|overpass)\b(?! (?:club|game|tournament|loan|year|program))",
+        negatable=False,
+    ),
+    *_rules(
+        "command_hallucinations",
+        "high",
+        r"\b(?:they|voices?|the voices?|it|them)\b (?:want|wants|wanted|told|tell|tells|say|says|keep telling) (?:me )?(?:to )?(?:go|walk|get|jump|swim) (?:in|into|off|under) (?:the )?(?:lake|river|water|ocean|sea|traffic|street|bridge|train|tracks)\b",
+        r"\b(?:the lord|god|jesus|the voices?|voices|angels?|the spirits?|the devil|satan)\b (?:says?|said|tells? me|told me|wants?|commands?|commanded)\b.{0,30}\b(?:my|the|our) (?:baby|son|daughter|kids?|children|wife|husband|family|mom|dad|mother|father)\b (?:must|has to|needs to|should|have to|will|is to)\b",
+        negatable=False,
+    ),
+    *_rules(
+        "abuse_or_violence",
+        "high",
+        r"\bour (?:little )?secret\b(?! (?:santa|recipe|ingredient|sauce|weapon|spot|garden|menu|handshake))",
+        negatable=False,
+        unless=r"\b(?:party|surprise|birthday|gift|present|proposal|engagement|shower|recipe)\b",
+    ),
+    # Round 4, fourth probe: non-native ingestion of poison, Portuguese overdose and third-party
+    # ideation, dependents "better off in heaven", insurance that "would cover the debt".
+    *_rules(
+        "overdose_or_medical_emergency",
+        "imminent",
+        r"\b(?:drink|drinks|drinked|drank|eat|eats|ate|take|takes|took|swallow|swallows|swallowed)\b (?:the |some |a |this |that )?(?:poison|rat poison|pesticide|insecticide|weed killer|bleach|antifreeze|fertili[sz]er|chemicals?|cleaning (?:product|liquid)|drain cleaner)\b",
+        r"\b(?:tomei|engoli|tomou|engoliu) (?:uma |a |o )?(?:caixa|cartela|frasco|vidro) (?:inteir[ao] )?(?:de )?(?:remedios?|comprimidos|pilulas)\b|\b(?:tomei|tomou|engoli) tod[oa]s (?:os |as )?(?:meus |minhas )?(?:remedios|comprimidos|pilulas)\b|\bveneno (?:de rato|para (?:ratos|plantas))\b",
+        negatable=False,
+    ),
+    *_rules(
+        "suicidal_ideation",
+        "high",
+        r"\b(?:quer|queria|vai|disse que vai|disse que quer) se matar\b|\b(?:ele|ela) quer morrer\b",
+        negatable=False,
+        reported=True,
+    ),
+    *_rules(
+        "dependent_at_risk",
+        "high",
+        r"\b(?:kids|children|baby|babies|son|daughter|boys|girls|family|they|we)\b.{0,30}\b(?:better off|happier|safer|be together) (?:in heaven|with god|with jesus|dead|on the other side)\b",
+        negatable=False,
+    ),
+    *_rules(
+        "suicidal_ideation",
+        "elevated",
+        r"\b(?:life insurance|insurance money|the policy)\b.{0,40}\b(?:would|could|will)\b.{0,10}\b(?:cover|pay(?: off)?|take care of|settle|clear)\b.{0,20}\b(?:the |our |my )?(?:debts?|mortgage|loans?|bills|everything|farm|house)\b",
+        negatable=False,
+    ),
+    # Round 4, fifth probe: a partner hitting someone else's children, wrists cut (Portuguese,
+    # Spanish), wanting the noise to stop for good, blue and not moving, waiting at a height.
+    *_rules(
+        "dependent_at_risk",
+        "high",
+        rf"\b(?:keeps? |kept |been |is |are |was |started )?(?:hitting|beating|punching|slapping|kicking|choking|burning|shaking|whipping) (?:my|our|her|his|their|the) (?:\w+ )?{FAMILY_ANY}\b",
+        negatable=False,
+    ),
+    *_rules(
+        "self_harm",
+        "high",
+        r"\bcortei (?:os |meus |o |meu )?(?:pulsos?|bracos?|pernas?)\b|\bme corte (?:las|mis) (?:venas|munecas|brazos|piernas)\b|\bcortes en (?:sus|mis|los|las) (?:piernas|brazos|munecas|muslos)\b",
+        negatable=False,
+    ),
+    *_rules(
+        "suicidal_ideation",
+        "elevated",
+        r"\b(?:want|wanna|need|wish)\b.{0,25}\bto (?:stop|end|go away|be over) (?:permanently|forever|for good|for ever)\b|\bquiere (?:desaparecer|morir\w*|matarse)\b",
+        negatable=False,
+    ),
+    *_rules(
+        "overdose_or_medical_emergency",
+        "imminent",
+        r"\b(?:is|are|turning|turned|went|gone|looks?)\b (?:all )?(?:blue|purple|grey|gray)\b.{0,30}\b(?:not moving|not breathing|won'?t wake|unresponsive|not responding|isn'?t moving)\b|\b(?:not moving|isn'?t moving|won'?t move)\b.{0,30}\b(?:blue|purple|not breathing|won'?t wake)\b",
+        negatable=False,
+    ),
+    *_rules(
+        "suicide_plan_or_intent",
+        "imminent",
+        r"\b(?:i'?m|im|i am|been|standing|sitting|sat|waiting) (?:at|on) (?:the )?(?:top|edge|roof) of (?:the |a )?(?:parking (?:deck|garage|structure|ramp)|building|bridge|overpass|dam|tower|cliff|hospital)\b",
+        negatable=False,
+        unless=r"\b(?:late|running|on my way|heading|be there|be right|pick(?:ing)? up|waiting for (?:my|a|the) (?:ride|friend|mom|dad|son|daughter)|appointment|session|meeting|class|shift|view|sunset|fireworks|photos?)\b",
+    ),
+    # Round 4, sixth probe: asking to be checked on, the gun store's waiting period, names drawn
+    # with guns, double doses in an elder, letters to the family (Portuguese/Spanish), a voice
+    # "in the walls", a partner threatening to crash her car, a needle still in the arm.
+    *_rules(
+        "suicidal_ideation",
+        "elevated",
+        r"\b(?:send|call|get) (?:someone|somebody|the police|a cop|911|an officer) (?:to )?(?:check on|check in on|look for|come (?:to|for)) me\b|\bif (?:i'?m not|i am not|i don'?t (?:show|come|answer)|you don'?t hear from me)\b.{0,60}\b(?:check on me|send someone|call (?:the police|911|my \w+))\b",
+        negatable=False,
+    ),
+    *_rules(
+        "suicide_plan_or_intent",
+        "imminent",
+        r"\b(?:asked|asking|ask|looked up|checking|checked) (?:about )?(?:the )?waiting period\b|\bgun (?:store|shop)\b.{0,60}\b(?:keep (?:driving|going)|parked|parking|sat|sitting|waiting period|again)\b|\b(?:keep (?:driving|going)|kept (?:driving|going)) (?:past|by|to) (?:the|a) gun (?:store|shop)\b",
+        negatable=False,
+    ),
+    *_rules(
+        "harm_to_others",
+        "high",
+        r"\b(?:drawing|drew|draws|writing|wrote|writes)\b.{0,30}\b(?:guns?|knives|weapons|bombs?|blood)\b.{0,40}\b(?:names?|with (?:their|his|her) names)\b|\b(?:list|names) of (?:people|kids|students|everyone|classmates) (?:he|she|they|i) (?:wants? to|would|will|is going to|are going to) (?:hurt|kill|shoot|get|stab)\b",
+        r"\bworld (?:would be|is|will be) better (?:off )?without (?:people like|them|those|him|her|the \w+)\b",
+        r"\bnames?\b.{0,40}\b(?:next to|beside|under|with|on|around)\b.{0,20}\b(?:drawings? of )?(?:guns?|knives|weapons|bombs?|crosshairs|nooses?)\b",
+        negatable=False,
+    ),
+    *_rules(
+        "overdose_or_medical_emergency",
+        "imminent",
+        r"\b(?:took|taken|takes|gave (?:her|him|them)|had)\b.{0,30}\b(?:twice|three times|two doses|double|extra doses?|again by mistake|by mistake)\b.{0,80}\b(?:confused|sleepy|drowsy|dizzy|won'?t wake|can'?t wake|shaking|throwing up|vomit\w*|slurr\w*|heart (?:is )?(?:slow|racing|pounding))\b",
+        r"\b(?:needle|syringe)\b.{0,20}\b(?:in (?:her|his|their|my) (?:arm|hand|leg|neck)|still in)\b|\bpassed out\b.{0,40}\b(?:needle|syringe|pills|powder|foil)\b",
+        negatable=False,
+    ),
+    *_rules(
+        "goodbye_or_giving_away",
+        "elevated",
+        r"\b(?:escrevi|deixei|escribi|deje) (?:umas? |as |unas? |las )?cartas? (?:para|pra|a) (?:minha familia|meus filhos|minha mae|todos|mi familia|mis hijos|mi mama|todos)\b",
+        negatable=False,
+    ),
+    *_rules(
+        "command_hallucinations",
+        "high",
+        r"\b(?:the |a )?voices? (?:in|from|inside|through|behind) (?:the |my )?\w+ (?:says?|said|tells?|told|keeps? saying|wants?|whispers?)\b",
+        negatable=False,
+    ),
+    *_rules(
+        "suicidal_ideation",
+        "high",
+        r"\b(?:she|he|they|my \w+)(?:'s| is| are)? (?:gonna|going to|will|wants to|about to|threaten\w* to|said (?:she|he|they)(?:'s| is| are)? (?:gonna|going to)) (?:crash|wreck|drive off|drive into) (?:her|his|their) car\b|\b(?:she|he|they)(?:'s| is| are)? (?:gonna|going to|will) (?:crash|wreck) (?:her|his|their) car\b",
+        negatable=False,
+        reported=True,
+    ),
 ]
 
 # ---- idioms and academic uses: masked out before matching --------------------------------
@@ -567,13 +919,20 @@ IDIOMS: list[re.Pattern[str]] = [
         r"\b(?:survivors? of|support groups? for|groups? for|resources for|recovering from) (?:\w+ ){0,2}(?:domestic violence|domestic abuse|abuse|sexual assault|suicide loss|self[- ]?harm)\b",
         r"\b(?:died by|death by|lost (?:\w+ ){1,3}to|loss to|after (?:his|her|their|my \w+'s)) suicide\b|\b(?:his|her|their|\w+'s) suicide (?:anniversary|loss)\b|\bsuicide loss\b|\banniversary of (?:his|her|their|my \w+'s) (?:suicide|overdose|death)\b",
         r"\b(?:the|a|that|this|my) (?:movie|show|film|book|memoir|novel|episode|series|documentary|song|character)\b[^.?!]{0,40}\b(?:overdos\w*|suicid\w*|killed (?:himself|herself|themselves)|self[- ]?harm\w*)",
+        # round 4: someone else's death from an overdose is grief; a book's subject is not the client's.
+        r"\b(?:passed away|died|dying|death|lost (?:\w+ ){1,3}|losing (?:\w+ ){1,3}) (?:from|of|to|after) (?:an? |his |her |their )?(?:accidental )?(?:overdose|od|fentanyl overdose|drug overdose)\b",
+        r"\b(?:memoir|novel|book|documentary|film|movie|podcast|article|series|biography|autobiography|play|poem|essay) (?:by|about|from|of|on|featuring|where|in which) [^.?!]{0,60}?\b(?:domestic (?:violence|abuse)|abus\w*|suicid\w*|self[- ]?harm\w*|overdos\w*|cut(?:s|ting)? (?:herself|himself|themselves)|rape|assault\w*)",
+        r"\b(?:the|a|this|one) (?:main )?(?:character|protagonist|narrator|heroine|hero)\b[^.?!]{0,40}\b(?:cuts?|cutting|hurts?|hurting|kills?|killing|harms?|harming|starves?|starving|burns?|burning) (?:herself|himself|themselves)\b",
+        r"\bfak(?:e|ing|ed) (?:my|our|his|her|their) (?:own )?deaths?\b",
+        r"\b(?:his|her|their|my \w+'?s|\w+'s) (?:overdose|suicide|od)\b(?=[^.!?;]{0,40}\b(?:years? ago|anniversary|grief|memorial|funeral|in (?:19|20)\d\d)\b)",
+        r"\b(?:hit|hits|threw|throws|smacked|whacked|got) (?:me|us|him|her) with (?:a|the|his|her|my) (?:pillow|snowball|water balloon|nerf \w+|foam \w+|ball|frisbee|sock)\b|\bpillow fights?\b",
     )
 ]
 
 NEGATION = re.compile(
     r"\b(?:not|never|no|dont|don't|do not|doesnt|doesn't|didnt|didn't|wouldnt|wouldn't|would never|"
     r"wont|won't|will not|isnt|isn't|aint|ain't|nor|deny|denies|denied|without|nunca|no tengo|jamas|"
-    r"no thoughts of|no intention|no plans? to|zero)\b"
+    r"no thoughts of|no intention|no plans? to|zero|nobody|nobody'?s|no one|no one'?s|noone)\b"
 )
 # A negated hit still counts when the sentence hedges or limits it in time, or goes on to admit the
 # thoughts: "I'm not going to kill myself tonight but I keep thinking about it" is risk; "I'd never
@@ -602,6 +961,64 @@ LONG_AGO = re.compile(
 )
 IMMEDIATE = re.compile(
     rf"\b{TIME_NOW}\b|\b(?:already|just took|just swallowed|goodbye|about to|in a few minutes|final)\b"
+)
+
+# ---- round 4: context that turns a risk word into history, a form answer or someone's story ----
+# A disclosure anchored in the past ("when I was 16", "back in college", "in 2021") in a message
+# that also states present wellness ("I'm in a good place", "2 years sober") and holds NO current
+# cue is history for a form, not a page. Any current cue ("again", "lately", "the urges are back")
+# keeps every hit.
+PAST_ANCHOR = re.compile(
+    r"\b(?:(?:\d+|a few|few|many|several|two|three|four|five|six|seven|eight|nine|ten|twenty) years? ago|"
+    r"years ago|a long time ago|long ago|decades? ago|in (?:high school|middle school|college|"
+    r"grad school|my teens|my twenties|my 20s|19\d\d|20\d\d)|back in (?:\d{4}|the day|high school|"
+    r"college|my \w+|\w+ school)|as a (?:teen|teenager|kid|child)|when i was (?:young|younger|a teen|"
+    r"a teenager|\d+|a kid|in (?:high school|college|my \w+))|used to|(?:the|my) scars (?:are|were) "
+    r"(?:old|faded)|old scars|\d{4} (?:hospitali[sz]ation|attempt|overdose)|hace (?:muchos )?anos|"
+    r"cuando (?:era|tenia) (?:joven|nin[oa]|\d+)|ha (?:muitos )?anos|very much in the past|"
+    r"in the past|behind me)\b"
+)
+PRESENT_WELLNESS = re.compile(
+    r"\b(?:(?:doing|been doing|feeling) (?:really |so |very )?(?:well|great|good|fine|better)|"
+    r"(?:in|at) a (?:really |very |much )?(?:good|great|better|healthy|stable) (?:place|spot)|"
+    r"(?:been|stayed|staying) (?:well|stable|fine|good|sober|clean|healthy|safe)(?: ever since| since| for)|"
+    r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|many) (?:years?|months?) (?:sober|clean|free)|"
+    r"haven'?t (?:\w+ ){0,3}(?:in|for) (?:\d+|a few|many|several|two|three|four|five|ten) (?:years?|months?)|"
+    r"stable (?:on \w+ )?(?:since|for|ever since)|"
+    r"(?:i'?m|im|i am|i feel|i'?ve been|ive been) (?:really |totally |completely |very |perfectly )?"
+    r"(?:fine|okay|ok|good|great|well|stable|happy|healthy|safe)(?: and (?:happy|healthy|stable|well|"
+    r"good|great|safe|doing great))?(?: now| these days| today| lately)?|long gone|"
+    r"(?:very much |all |well )?in the past|behind me|a different person|peer support|recovered|"
+    r"(?:ya )?estoy (?:muy )?bien|ya (?:lo )?supere|ya paso|estou bem)\b"
+)
+CURRENT_CUE = re.compile(
+    r"\b(?:again|lately|recently|these days|this (?:week|month|morning|weekend|year)|last (?:night|"
+    r"week|weekend|month)|yesterday|tonight|right now|rn|currently|started|starting|coming back|"
+    r"still (?:have|having|get|getting|think|thinking|feel|feeling|struggl\w*|hear|hearing|want|"
+    r"cut|cutting|do it|doing it|there|happening)|"
+    r"came back|(?:are|is|they'?re|it'?s) back|urges?|tempted|miss (?:it|doing it|cutting)|relaps\w*|"
+    r"slipped|struggl\w*|worse|scared|afraid|thinking about (?:it|them|that|doing it)|can'?t stop|"
+    r"ayer|anoche|otra vez|de nuevo|ultimamente|todavia|de novo)\b"
+)
+PAST_CATEGORIES = frozenset(
+    {
+        "suicidal_ideation",
+        "self_harm",
+        "suicide_attempt",
+        "overdose_or_medical_emergency",
+        "abuse_or_violence",
+        "command_hallucinations",
+    }
+)
+# A questionnaire item quoted and answered no: "asks about being better off dead - that's a no".
+QUESTIONNAIRE = re.compile(
+    r"\b(?:phq\w*|gad\w*|forms?|questions?|questionnaires?|items?|surveys?|screeners?|screening|"
+    r"intake|checkbox|check ?box|asks? (?:about|if|whether)|asking (?:about|if))\b"
+)
+ANSWERED_NO = re.compile(
+    r"\b(?:(?:that'?s|thats|it'?s|its|answer(?:ed)? (?:is|was)?|i (?:said|put|answered|marked|checked|"
+    r"circled|picked|chose))(?: a| an)? (?:no|not at all|never|zero|0|none|nope)|not at all for me|"
+    r"a no for me|no for me)\b|^[\s:\-=\"']*(?:not at all|no|never|none|nope|zero|0)\b"
 )
 
 
@@ -668,3 +1085,161 @@ def mask_idioms(folded: str) -> str:
     for pattern in IDIOMS:
         folded = pattern.sub(lambda m: " " * (m.end() - m.start()), folded)
     return folded
+
+
+# ---- spelling: a corrected second copy, screened IN ADDITION to the original ------------------
+# Clients misspell under stress ("dont wnat to be hear anymroe", "tryed to overdoes"). Listing
+# every typo in the patterns does not generalise, so the screen also runs on a copy where each
+# unknown word is replaced by its nearest dictionary word (symspellpy's bundled English frequency
+# list, edit distance 1, no download). The copy can only ADD hits: the original is always screened.
+# Ties go to risk words, then words the lexicon uses ("wnat" -> "want", not "what"), so correction
+# leans toward recall. Any dictionary word is left alone; corrections go only to words this common.
+SPELLING_MIN_COUNT = 100_000
+# Real-word slips no dictionary can see, fixed only where the context makes them unambiguous.
+REAL_WORD_SLIPS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\b(be|being|stay|still|around|from|not|im|i'm) hear\b"), r"\1 here"),
+    (re.compile(r"\bhear (any ?more|anymor|no more|much longer|for long)\b"), r"here \1"),
+    (re.compile(r"\b(to|an|another|my|the|2) overdoes\b"), r"\1 overdose"),
+    (re.compile(r"\bwanna dye\b|\bwant to dye\b"), "want to die"),
+)
+
+
+def _wordset(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+# Texting words the dictionary lacks ("lol" must not become "lola").
+TEXTING_WORDS = _wordset(
+    "lol lmao lmfao omg idk idc tbh smh ngl imo imho irl bc cuz coz pls plz thx tysm rn tmrw tmr "
+    "tho gonna wanna gotta kinda sorta yea yeah yep nah nope hmm ugh asap btw fyi bday xoxo haha "
+    "hahaha hehe lmk wyd hbu nvm brb ttyl dms ppl yall abt bout prolly srsly def obvs"
+)
+# Words a tie goes to first ("wnat" -> "want", not "what"), then any word the patterns use.
+RISK_WORDS = _wordset(
+    "want wanna die dead death kill killing myself suicide suicidal overdose overdosed pills meds "
+    "here anymore every everyone everybody would better tried alone needing around nobody "
+    "tonight goodbye hurt hurting cut cutting hang jump rope knife voices life live living gone "
+    "end ending bleeding breathe drunk high"
+)
+# Function words that mark a message as Spanish or Portuguese: such text is not "corrected" into
+# English look-alikes ("lunes" -> "lines"); the Spanish families of the lexicon judge it.
+_ROMANCE_MARKERS = _wordset(
+    "que de la el los las mis por para una con esta estoy muy pero gracias quiero tengo puedo hola "
+    "del porque como nao voce minha eu estou muito tambem obrigado obrigada"
+)
+# Common Spanish and Portuguese words: never "corrected" into English look-alikes ("dia" -> "die").
+SPANISH_WORDS = _wordset(
+    "que de la el los las mi mis por para una uno con esta esto estoy muy pero cita gracias quiero "
+    "tengo puedo hola del lo le ya porque como hijo hija hijos hijas se me te no si sin sobre todo "
+    "todos nada casa solo sola solos aqui alla ahora hoy ayer manana noche dia dias vez otra bien "
+    "mal mas menos necesito puntos volvi cortar corte sabe saber supiera alguien guardado compre "
+    "veneno ratas regale perro gata gato mama papa esposo esposa novio novia hermano hermana nino "
+    "nina ninos ninas voy vas va vamos estar estaba tiene tienen hacer hago hace dijo dice eu nao "
+    "voce minha meu tudo obrigado obrigada muito quero estou fazer sobre isso ela ele"
+)
+
+
+@lru_cache(maxsize=1)
+def spelling_tables() -> tuple[Any, frozenset[str], frozenset[str]]:
+    """(SymSpell index, known words, key words); built once per process (~0.7 s, ~60 MB)."""
+    import symspellpy
+    from symspellpy import SymSpell
+
+    path = Path(symspellpy.__file__).parent / "frequency_dictionary_en_82_765.txt"
+    index = SymSpell(max_dictionary_edit_distance=1, prefix_length=7)
+    dictionary: set[str] = set()
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            word, _, count = line.partition(" ")
+            dictionary.add(word)
+            if count and int(count) >= SPELLING_MIN_COUNT:
+                index.create_dictionary_entry(word, int(count))
+    lexicon_words = {
+        word
+        for rule in RULES
+        # "\bkys" must give "kys", not "bkys": escapes go before words are read.
+        for word in re.findall(r"[a-z]{3,}", re.sub(r"\\[a-zA-Z]", " ", rule.pattern.pattern))
+    }
+    known = frozenset(lexicon_words | dictionary | SPANISH_WORDS | TEXTING_WORDS)
+    key = frozenset(w for w in lexicon_words if w in index.words)
+    return index, known, key
+
+
+@lru_cache(maxsize=50_000)
+def correct_word(word: str) -> str:
+    """The dictionary word a typo most likely meant, or `word` itself when it is fine or unknown.
+
+    Cached: the semantic layer asks again for the words of each clause the lexicon just saw."""
+    index, known, key = spelling_tables()
+    if len(word) < 3 or word in known or not word.isalpha():
+        return word
+    if word + "g" in index.words:  # texting drops the g: "doin", "sweatin"
+        return word + "g"
+    from symspellpy import Verbosity
+
+    candidates = [s.term for s in index.lookup(word, Verbosity.CLOSEST, max_edit_distance=1)]
+    if len(word) == 3:  # "kil" -> "kill", but never a swap like "dia" -> "die"
+        candidates = [c for c in candidates if len(c) == 4]
+    if not candidates:
+        return word
+    return next(
+        (c for c in candidates if c in RISK_WORDS),
+        next((c for c in candidates if c in key), candidates[0]),
+    )
+
+
+def corrected(folded: NormalisedText) -> NormalisedText | None:
+    """The spelling-corrected copy of `folded` (same origin map), or None when no correction
+    could matter: none produced a risk word or a longer word the patterns use ("PCP" -> "pop"
+    alone is not worth a second pass or a second embedding)."""
+    _, _, key = spelling_tables()
+    chars: list[str] = []
+    origin: list[int] = []
+    cursor = 0
+    changed = matters = False
+    words = list(re.finditer(r"[a-z]+", folded.text))
+    if len({w.group() for w in words} & _ROMANCE_MARKERS) >= 2:
+        words = []
+    for match in words:
+        word = match.group()
+        fix = correct_word(word)
+        if fix == word:
+            continue
+        changed = True
+        matters = matters or fix in RISK_WORDS or (fix in key and len(fix) >= 5)
+        chars.extend(folded.text[cursor : match.start()])
+        origin.extend(folded.origin[cursor : match.start()])
+        chars.extend(fix)
+        last = match.end() - 1
+        origin.extend(folded.origin[min(match.start() + i, last)] for i in range(len(fix)))
+        cursor = match.end()
+    text = "".join(chars) + folded.text[cursor:] if changed else folded.text
+    origin = origin + folded.origin[cursor:] if changed else list(folded.origin)
+    for pattern, replacement in REAL_WORD_SLIPS:
+        for match in reversed(list(pattern.finditer(text))):
+            fix = match.expand(replacement)
+            span_origin = origin[match.start() : match.end()]
+            text = text[: match.start()] + fix + text[match.end() :]
+            origin[match.start() : match.end()] = [
+                span_origin[min(i, len(span_origin) - 1)] for i in range(len(fix))
+            ]
+            matters = True
+    return NormalisedText(text, origin) if matters else None
+
+
+def correct_text(folded_text: str) -> str | None:
+    """Spelling-corrected copy of an already folded clause (for the semantic layer), or None."""
+    fixed = corrected(NormalisedText(folded_text, list(range(len(folded_text)))))
+    return fixed.text if fixed else None
+
+
+def english_remainder(clause: str) -> str | None:
+    """The English words of a mixed Spanish/English clause ("mis hijos are alone en la casa and
+    I'm too high to drive" -> "are alone and i'm too high to drive"), for the English semantic
+    layer; None when too little English is left to judge."""
+    index, _, _ = spelling_tables()
+    words = re.findall(r"[a-z']+", normalise(clause).text)
+    english = [w for w in words if w not in SPANISH_WORDS and (w in index.words or "'" in w)]
+    if len(english) < 4 or len(english) < 0.4 * len(words):
+        return None
+    return " ".join(english)
