@@ -3,7 +3,8 @@
 Runs the real graph (sandbox EHR, ingested policy index, crisis screen, intent classifier,
 encrypted SQLite checkpointer) on routine, handoff and crisis messages, and in the same process a
 bare LangGraph graph of the same node count whose nodes do nothing, checkpointed with a plain
-SqliteSaver (the framework floor). Prints p50 / p99 per route and the ratio to the floor.
+SqliteSaver in the product's durability mode (the framework floor). Prints p50 / p99 per route
+and the ratio to the floor. Every message is embedded afresh (no vector cached from a round).
 Then counts LLM requests per message by route with the real ChatOpenAI client pointed at an
 in-process stub endpoint (httpx.MockTransport), with the product's default settings.
 
@@ -119,13 +120,16 @@ def run_product(assistant, rounds: int, tag: str) -> dict[str, list[float]]:
 
 
 def run_floor(root: Path, rounds: int) -> list[float]:
-    """A bare graph: FLOOR_NODES no-op nodes (the draft path length, ending in interrupt())."""
+    """A bare graph: FLOOR_NODES no-op nodes (the draft path length, ending in interrupt()),
+    checkpointed in the product's durability mode."""
     import sqlite3
     from typing import TypedDict
 
     from langgraph.checkpoint.sqlite import SqliteSaver
     from langgraph.graph import END, START, StateGraph
     from langgraph.types import interrupt
+
+    from agent.assistant import DURABILITY
 
     class State(TypedDict, total=False):
         text: str
@@ -155,7 +159,8 @@ def run_floor(root: Path, rounds: int) -> list[float]:
     samples = []
     for i in range(rounds * (len(ROUTINE) + len(HANDOFF) + len(CRISIS))):
         start = time.perf_counter()
-        graph.invoke({"text": ROUTINE[i % len(ROUTINE)]}, {"configurable": {"thread_id": f"f{i}"}})
+        graph.invoke({"text": ROUTINE[i % len(ROUTINE)]}, {"configurable": {"thread_id": f"f{i}"}},
+                     durability=DURABILITY)
         if i >= 5:
             samples.append(time.perf_counter() - start)
     conn.close()

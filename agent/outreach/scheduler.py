@@ -37,7 +37,6 @@ from agent.outreach.templates import TemplateError, render
 from agent.outreach.wellness import Wellness
 from agent.policy import PracticePolicy
 from agent.safety.guard import GuardFinding, GuardResult, check_draft
-from tools.ehr.roster import roster_of
 from agent.state import ReviewDecision
 from agent.store.alerts import AlertStore
 from agent.store.audit import AuditLog
@@ -54,6 +53,7 @@ from agent.store.review import (
 from tools.ehr.base import EHR
 from tools.ehr.errors import ClientNotFound, EHRError
 from tools.ehr.models import Client
+from tools.ehr.roster import roster_of
 
 if TYPE_CHECKING:
     from agent.settings import Settings

@@ -1228,9 +1228,14 @@ def corrected(folded: NormalisedText) -> NormalisedText | None:
 
 
 def correct_text(folded_text: str) -> str | None:
-    """Spelling-corrected copy of an already folded clause (for the semantic layer), or None."""
+    """Spelling-corrected copy of an already folded clause (for the semantic layer), or None
+    unless a correction produced a risk word: a second embedding costs as much as the first,
+    and a corrected game title ("Elden" -> "elder") tells the model nothing new."""
     fixed = corrected(NormalisedText(folded_text, list(range(len(folded_text)))))
-    return fixed.text if fixed else None
+    if fixed is None:
+        return None
+    fresh = set(re.findall(r"[a-z]+", fixed.text)) - set(re.findall(r"[a-z]+", folded_text))
+    return fixed.text if fresh & RISK_WORDS else None
 
 
 def english_remainder(clause: str) -> str | None:
