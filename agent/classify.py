@@ -70,18 +70,13 @@ DEFAULT_EXEMPLARS = Path(__file__).with_name("classify_exemplars.jsonl")
 
 # Thresholds, chosen on the dev split of evals/datasets/intents.jsonl (never on held-out).
 UNSURE_BELOW = 0.55  # primary confidence under this = unsure (the LLM is asked, if configured)
-CLAUSE_MIN = 0.55  # a clause's top intent counts when its probability reaches this
-# A clause whose top intent is under this is unreadable: the message is unsure (staff or the
-# LLM decide). Lower than CLAUSE_MIN: a clause at 0.45-0.55 is too weak to add a request but
-# readable, and flagging those too sent mostly correct messages to staff (94-98% right on dev).
-UNDECIDED_BELOW = 0.45
+CLAUSE_MIN = 0.45  # a clause's top intent counts when its probability reaches this
 SENSITIVE_MIN = 0.40  # crisis / medication / clinical count from this probability in any clause
 # A clause read alone loses its context ("my car broke down", "sick w the flu" are reasons for a
-# reschedule; "I'm safe now" after a flashback is not a crisis), so a clause adds an intent only
-# when it is near certain there, or when the whole message also lends that intent some
-# probability.
+# reschedule, not crises or symptoms), so a clause adds an intent only when it is near certain
+# there, or when the whole message also lends that intent some probability.
 CLAUSE_SURE = 0.85
-WHOLE_SUPPORT = 0.05
+WHOLE_SUPPORT = 0.01
 MAX_CLAUSES = 16  # longer messages have adjacent clauses grouped, never dropped (bounds latency)
 MIN_CLAUSE_WORDS = 2  # shorter fragments are merged into their neighbour
 
@@ -401,7 +396,7 @@ def _combine(unit_probabilities: np.ndarray) -> IntentPrediction:
     for position, row in enumerate(unit_probabilities):
         top = int(row.argmax())
         kept = [top] if row[top] >= CLAUSE_MIN else []
-        if position > 0 and row[top] < UNDECIDED_BELOW:
+        if not kept and position > 0:
             undecided = True
         kept += [
             index

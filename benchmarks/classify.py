@@ -3,9 +3,7 @@
 Run: `python -m benchmarks.classify [--latency-samples N]`
 
 Quality, dev and held-out reported separately (held-out messages were written and labelled before
-the classifier existed and are never used to tune it), then each tagged `source` of dev alone
-(`blind-2`: 150 messages written blind, first scored before any tuning on them; they are dev
-now, so their figure after tuning is a dev figure): primary-intent accuracy, exact intent-set
+the classifier existed and are never used to tune it): primary-intent accuracy, exact intent-set
 accuracy, recall of the human-routing intents (crisis, medication, clinical), expected calibration
 error of `confidence`, unsure rate, and a per-class confusion matrix of the primary intent.
 
@@ -172,10 +170,6 @@ def main() -> None:
     baseline = NearestCentroid()
     for split in ("dev", "heldout"):
         _quality(split, [r for r in rows if r["split"] == split], classifier, baseline)
-    # The blind set's share of dev, alone: written by someone who never saw the classifier.
-    for source in sorted({r["source"] for r in rows if "source" in r}):
-        subset = [r for r in rows if r.get("source") == source]
-        _quality(f"dev, source {source}", subset, classifier, baseline)
     _latency(classifier, baseline, [r["text"] for r in rows], args.latency_samples)
 
 
