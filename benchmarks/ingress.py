@@ -2,7 +2,7 @@
 row committed) while the graph workers drain the queue; and a check that no accepted event is lost.
 
     python -m benchmarks.ingress [--requests 600] [--concurrency 8] [--max-seconds 60]
-                                 [--crisis-share 0.1]
+                                 [--crisis-share 0.1] [--rate 100]
                                  [--database-url postgresql+psycopg://...]
 
 Starts the real server (`agent.server.cli serve`, the real crisis screen inline) on a free
@@ -54,12 +54,19 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def _drive(url: str, bodies: list[tuple[bytes, dict[str, str]] | None], concurrency: int,
-           max_seconds: float) -> tuple[list[tuple[int, float, bytes]], float]:
+           max_seconds: float, rate: float | None = None,
+           ) -> tuple[list[tuple[int, float, bytes]], float]:
     """POST (or GET when body is None) every request across `concurrency` threads; returns
-    (status, sent-at wall time, body) per request and the elapsed seconds."""
+    (status, sent-at wall time, body) per request and the elapsed seconds.
+
+    Without `rate`, each thread sends its next request as soon as the last is answered (the most
+    the server can take). With `rate`, request i is due at start + i/rate (an EHR's steady
+    stream) and its latency counts from that moment, so time spent waiting for a free sender
+    thread counts too (no coordinated omission)."""
     results: list[tuple[int, float, bytes]] = []
     lock, cursor = threading.Lock(), iter(range(len(bodies)))
     deadline = time.monotonic() + max_seconds
+    start_wall, start_mono = time.time(), time.monotonic()
 
     def worker() -> None:
         with httpx.Client(timeout=30) as http:
@@ -70,6 +77,9 @@ def _drive(url: str, bodies: list[tuple[bytes, dict[str, str]] | None], concurre
                     return
                 request = bodies[index]
                 sent = time.time()
+                if rate:
+                    time.sleep(max(0.0, start_mono + index / rate - time.monotonic()))
+                    sent = start_wall + index / rate
                 try:
                     if request is None:
                         status = http.get(url).status_code
@@ -94,6 +104,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=600)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--rate", type=float, default=None,
+                        help="send at this steady rate (requests/s) instead of as fast as possible")
     parser.add_argument("--max-seconds", type=float, default=60.0)
     parser.add_argument("--crisis-share", type=float, default=0.1)
     parser.add_argument("--database-url", default=None)
@@ -168,7 +180,7 @@ def main(argv: list[str] | None = None) -> None:
         text = rng.choice(CRISIS) if rng.random() < args.crisis_share else rng.choice(ROUTINE)
         requests.append(signed(n, text))
     results, elapsed = _drive(f"{base}/webhooks/ehr", requests, args.concurrency,
-                              args.max_seconds)
+                              args.max_seconds, args.rate)
     accepted = [(sent, json.loads(body)) for status, sent, body in results if status == 202]
     rejected = [status for status, _s, _b in results if status != 202]
     rate = len(accepted) / elapsed
@@ -185,8 +197,9 @@ def main(argv: list[str] | None = None) -> None:
     for process in (server, worker):
         process.terminate()
         process.wait(timeout=60)
+    pacing = f"steady {args.rate:g}/s" if args.rate else "as fast as answered"
     print(f"\nrequests sent: {len(results)} of {args.requests} in {elapsed:.2f} s "
-          f"(concurrency {args.concurrency}; a worker process with 2 threads draining)")
+          f"({pacing}, concurrency {args.concurrency}; a worker process with 2 threads draining)")
     print(f"baseline GET /healthz: {baseline_rate:.1f} req/s")
     print(f"accepted webhooks: {len(accepted)}  -> {rate:.1f} accepted/s  "
           f"(ratio to baseline {rate / baseline_rate:.2f})")

@@ -193,13 +193,13 @@ def test_a_worded_crisis_is_alerted_while_the_full_screen_is_busy(client, servic
     """The word layer's fast lane: an explicit crisis gets its alert and 202 at once, even while
     the batched full screen (embeddings) is stuck behind other traffic."""
     release = threading.Event()
-    full = services.crisis_screen.screen_many
+    full = services.crisis_screen.finish
 
-    def stuck(texts, **kwargs):
+    def stuck(readings, **kwargs):
         release.wait(timeout=30)
-        return full(texts, **kwargs)
+        return full(readings, **kwargs)
 
-    monkeypatch.setattr(services.crisis_screen, "screen_many", stuck)
+    monkeypatch.setattr(services.crisis_screen, "finish", stuck)
     routine = message_event(CLIENT, "Can I get a receipt for last week?")
     waiting = threading.Thread(target=post, args=(client, services.settings, routine))
     waiting.start()

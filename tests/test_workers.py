@@ -115,17 +115,18 @@ _PROCESS = textwrap.dedent("""
     sys.path.insert(0, {root!r})
     from agent.settings import Settings
     from agent.server.app import Services, create_app
-    from agent.safety.crisis import CrisisResult
+    from agent.safety.crisis import CrisisResult, CrisisScreen, WordReading
     from tests.test_server_fakes import ScriptedAssistant
 
-    class NoCrisis:  # the recovery tests are about the queue, not the screen
-        def screen(self, text):
-            return CrisisResult(crisis=False, severity=None, categories=[], evidence=[])
+    class NoCrisis(CrisisScreen):  # the recovery tests are about the queue, not the screen
+        def read(self, text):
+            return WordReading(text, CrisisResult(crisis=False, severity=None, categories=[],
+                                                  evidence=[]))
 
     settings = Settings()
     assistant = ScriptedAssistant(log_path=Path(os.environ["RUN_LOG"]),
                                   delay_s=float(os.environ["DELAY_S"]))
-    services = Services.build(settings, crisis_screen=NoCrisis(),
+    services = Services.build(settings, crisis_screen=NoCrisis(semantic=False),
                               assistant_factory=lambda: assistant)
     Path(os.environ["READY_FILE"]).touch()
     go = Path(os.environ["GO_FILE"])

@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -119,6 +119,16 @@ class _Hit:
     # moving"): it raises nothing, but keeps the semantic layer from re-judging that clause blind
     # to the denial.
     denied: bool = False
+
+
+@dataclass
+class WordReading:
+    """One message as the word layer read it: its verdict so far, and what is left to embed."""
+
+    text: Any
+    result: CrisisResult
+    hits: list[_Hit] = field(default_factory=list)
+    units: list[_Clause] = field(default_factory=list)
 
 
 @dataclass
@@ -456,17 +466,30 @@ class CrisisScreen:
             items = list(texts)
         except Exception as exc:  # noqa: BLE001
             return [fail_closed(f"bad input: {type(exc).__name__}")]
-        local: list[tuple[list[_Hit], list[_Clause]] | CrisisResult] = []
-        for text in items:
-            try:
-                if not isinstance(text, str):
-                    raise TypeError(f"expected str, got {type(text).__name__}")
-                hits, folded, clauses = lexicon_hits(text)
-                units = _semantic_units(text, folded, clauses, hits) if self.semantic else []
-                local.append((hits, units))
-            except Exception as exc:  # noqa: BLE001
-                log.warning("crisis lexicon failed: %s", type(exc).__name__)
-                local.append(fail_closed(f"lexicon failed: {type(exc).__name__}"))
+        return self.finish([self.read(text) for text in items], redact=redact)
+
+    def read(self, text: str) -> WordReading:
+        """The word layer alone (about a millisecond): `reading.result` is already a crisis when
+        the wording says so; `finish()` adds the embedding and LLM layers. Never raises."""
+        try:
+            if not isinstance(text, str):
+                raise TypeError(f"expected str, got {type(text).__name__}")
+            hits, folded, clauses = lexicon_hits(text)
+            units = _semantic_units(text, folded, clauses, hits) if self.semantic else []
+            return WordReading(text, _result_from_hits(text, hits), hits, units)
+        except Exception as exc:  # noqa: BLE001
+            log.warning("crisis lexicon failed: %s", type(exc).__name__)
+            return WordReading(text, fail_closed(f"lexicon failed: {type(exc).__name__}"))
+
+    def finish(
+        self, readings: Sequence[WordReading], *, redact: Callable[[str], str] | None = None
+    ) -> list[CrisisResult]:
+        """Complete `read()` results with one embedding call for all of them (then the LLM)."""
+        items = [reading.text for reading in readings]
+        local: list[tuple[list[_Hit], list[_Clause]] | CrisisResult] = [
+            reading.result if reading.result.error else (reading.hits, reading.units)
+            for reading in readings
+        ]
         semantic_error = None
         vectors: dict[str, np.ndarray] = {}
         try:

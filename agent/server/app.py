@@ -40,7 +40,6 @@ class Services:
     ehr: Any
     crisis_screen: Any
     metrics: Metrics
-    fast_screen: Any  # the crisis screen's word layer alone, for ingress's fast lane (or None)
     assistant_factory: Callable[[], Any]
     _assistant: Any = None
     _outreach: Any = None
@@ -62,13 +61,11 @@ class Services:
             from tools.ehr import open_ehr
 
             ehr = open_ehr(settings)
-        from agent.safety.crisis import CrisisScreen
-
         if crisis_screen is None:
             # The inline screen never calls an LLM: an alert must not wait on the network.
+            from agent.safety.crisis import CrisisScreen
+
             crisis_screen = CrisisScreen(llm=None)
-        fast_screen = (CrisisScreen(llm=None, semantic=False)
-                       if isinstance(crisis_screen, CrisisScreen) else None)
         if assistant_factory is None:
             def assistant_factory() -> Any:
                 from agent.assistant import Assistant
@@ -76,8 +73,7 @@ class Services:
                 return Assistant.from_settings(settings, db)
 
         return cls(settings=settings, db=db, ehr=ehr, crisis_screen=crisis_screen,
-                   metrics=Metrics(db), fast_screen=fast_screen,
-                   assistant_factory=assistant_factory)
+                   metrics=Metrics(db), assistant_factory=assistant_factory)
 
     def assistant(self) -> Any:
         """The assistant (models, graph, checkpointer), built on first use and then shared."""
@@ -101,8 +97,7 @@ class Services:
 
     def ingress(self, on_accepted: Callable[[], None] | None = None) -> Ingress:
         return Ingress(self.settings, self.db, ehr=self.ehr, crisis_screen=self.crisis_screen,
-                       fast_screen=self.fast_screen, metrics=self.metrics,
-                       on_accepted=on_accepted)
+                       metrics=self.metrics, on_accepted=on_accepted)
 
     def worker_pool(self, threads: int | None = None) -> WorkerPool:
         processor = EventProcessor(self.db, assistant=self.assistant, ehr=self.ehr,

@@ -8,9 +8,9 @@ redelivered event is answered from the inbox row without side effects. Every fai
 cause is a 4xx with a reason; a failure of ours answers 503 so the EHR redelivers.
 
 Two lanes, so an alert never waits behind routine traffic: the crisis screen's word layer (about
-a millisecond) runs first on the request's own thread, and a message it already flags is
-committed with its alert at once. Everything else is screened in full (words and embeddings) in
-batches by one admission thread, which is what keeps throughput up under load.
+a millisecond, `CrisisScreen.read`) runs first on the request's own thread, and a message it
+already flags is committed with its alert at once. The rest get the embedding layer
+(`CrisisScreen.finish`) in batches on one admission thread, which keeps throughput up under load.
 """
 
 from __future__ import annotations
@@ -165,7 +165,6 @@ class Ingress:
         crisis_screen: Any,
         metrics: Metrics,
         on_accepted=None,
-        fast_screen: Any = None,
     ):
         self.settings = settings
         self.db = db
@@ -174,7 +173,6 @@ class Ingress:
         self.audit = AuditLog(db)
         self.ehr = ehr
         self.crisis_screen = crisis_screen
-        self.fast_screen = fast_screen  # the word layer alone (CrisisScreen(semantic=False))
         self.metrics = metrics
         self.secrets = signing.webhook_secrets(settings)
         self.on_accepted = on_accepted or (lambda: None)
@@ -196,11 +194,8 @@ class Ingress:
         except signing.SignatureError as exc:
             raise IngressError(401, str(exc)) from None
         event = parse_event(body)
-        seen = self.inbox.seen(event.event_id)
-        if seen is not None:  # a redelivery: answered from the stored row, nothing changes
-            self.metrics.webhooks.labels(result="duplicate").inc()
-            return IngressReceipt(event_id=event.event_id, status="duplicate",
-                                  crisis=seen.alert_id is not None, alert_id=seen.alert_id)
+        # A redelivery is not looked up first (that read was a quarter of a webhook's cost):
+        # the commit's insert-once finds it and answers from the stored row, writing nothing.
         clinician_id = self._clinician_of(event.data.client_id)
         if isinstance(event, OutreachEvent):
             receipt = self._store_outreach(event)
@@ -243,11 +238,10 @@ class Ingress:
     def _store(
         self, event: MessageCreatedEvent, clinician_id: str | None, started: float
     ) -> IngressReceipt:
-        pending = _Pending(event, clinician_id)
-        flagged = self._fast_lane(event.data.text)
-        if flagged is not None:
+        pending = _Pending(event, clinician_id, self.crisis_screen.read(event.data.text))
+        if pending.reading.result.crisis:  # the wording alone says so (or the read failed closed)
             try:
-                receipt = self._commit([pending], [flagged])[0]
+                receipt = self._commit([pending], [pending.reading.result])[0]
             except Exception as exc:  # noqa: BLE001 - ours, not the sender's: they redeliver
                 log.error("crisis admission failed event=%s error=%s", event.event_id,
                           type(exc).__name__)
@@ -274,18 +268,6 @@ class Ingress:
                               status="duplicate" if acceptance.duplicate else "accepted",
                               crisis=False)
 
-    def _fast_lane(self, text: str) -> Any | None:
-        """The word layer's verdict when it already sees a crisis; None sends the message to the
-        full screen (so does any failure here: the full screen fails closed on its own)."""
-        if self.fast_screen is None:
-            return None
-        try:
-            result = self.fast_screen.screen(text)
-        except Exception as exc:  # noqa: BLE001
-            log.warning("fast crisis lane failed error=%s", type(exc).__name__)
-            return None
-        return result if result.crisis and not result.error else None
-
     def _admit_batch(self, batch: list[_Pending]) -> list[IngressReceipt]:
         """Screen every delivery of the batch in full, then commit them all.
 
@@ -294,7 +276,7 @@ class Ingress:
         One `screen_many` and one commit for the deliveries that arrived together is what keeps
         the screen inline under load (a batch of 8 embeds much faster than 8 single calls).
         """
-        return self._commit(batch, self._screen_all([p.event.data.text for p in batch]))
+        return self._commit(batch, self._finish_all([p.reading for p in batch]))
 
     def _commit(self, batch: list[_Pending], results: list[Any]) -> list[IngressReceipt]:
         """Events and their alerts in ONE transaction, before any of their 202s."""
@@ -326,22 +308,24 @@ class Ingress:
                 ))
         return receipts
 
-    def _screen_all(self, texts: list[str]) -> list[Any]:
-        """`screen_many`, falling back to `screen` per text (which never raises: fail closed)."""
+    def _finish_all(self, readings: list[Any]) -> list[Any]:
+        """The screen's embedding layer for the batch, falling back to `screen` per text (which
+        never raises: fail closed)."""
         try:
-            results = self.crisis_screen.screen_many(texts)
-            if len(results) == len(texts):
+            results = self.crisis_screen.finish(readings)
+            if len(results) == len(readings):
                 return list(results)
         except Exception as exc:  # noqa: BLE001
             log.error("batch crisis screen failed error=%s; screening singly",
                       type(exc).__name__)
-        return [self.crisis_screen.screen(text) for text in texts]
+        return [self.crisis_screen.screen(reading.text) for reading in readings]
 
 
 @dataclass
 class _Pending:
     event: MessageCreatedEvent
     clinician_id: str | None
+    reading: Any  # the crisis screen's word layer (`CrisisScreen.read`), done on arrival
 
 
 class _Batcher:

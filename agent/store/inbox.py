@@ -132,17 +132,6 @@ class Inbox:
         return Acceptance(seq=row.seq, duplicate=not inserted, status=row.status,
                           alert_id=row.alert_id)
 
-    def seen(self, event_id: str) -> Acceptance | None:
-        """The stored event's acceptance, if this event id was accepted before."""
-        with self.db.read() as conn:
-            row = conn.execute(
-                select(inbox_events.c.seq, inbox_events.c.status, inbox_events.c.alert_id)
-                .where(inbox_events.c.event_id == event_id)
-            ).first()
-        if row is None:
-            return None
-        return Acceptance(seq=row.seq, duplicate=True, status=row.status, alert_id=row.alert_id)
-
     def claim(self, worker_id: str, *, lease_s: float) -> InboxEvent | None:
         """Lease the oldest available event to `worker_id`, or None when nothing is due."""
         now = time.time()
