@@ -11,6 +11,7 @@ PostgreSQL for scale-out; the inbox's claim guarantees each event is processed b
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import signal
@@ -233,6 +234,9 @@ def main() -> None:
     # machine the worker process yields the CPU to the server process.
     os.nice(settings.worker_nice)
     services = Services.build(settings)
+    services.assistant()  # load the models now, then keep the collector off them (see cli.serve)
+    gc.collect()
+    gc.freeze()
     pool = services.worker_pool(threads=max(settings.worker_threads, 1))
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
