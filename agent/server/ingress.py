@@ -7,8 +7,8 @@ durable, and no acknowledged crisis lacks its alert row. The graph runs later on
 redelivered event is answered from the inbox row without side effects. Every failure a sender can
 cause is a 4xx with a reason; a failure of ours answers 503 so the EHR redelivers.
 
-Two lanes, so an alert never waits behind routine traffic: the crisis screen's word layer (about
-a millisecond, `CrisisScreen.read`) runs first on the request's own thread, and a message it
+Two lanes, so an alert never waits behind routine traffic: the crisis screen's word layer (a few
+milliseconds, `CrisisScreen.read`) runs first on the request's own thread, and a message it
 already flags is committed with its alert at once. The rest get the embedding layer
 (`CrisisScreen.finish`) in batches on one admission thread, which keeps throughput up under load.
 """
@@ -273,8 +273,8 @@ class Ingress:
 
         The screen runs before the commit: if the process dies while screening, nothing was
         acknowledged and the EHR redelivers; once a 202 is sent, its event and alert are durable.
-        One `screen_many` and one commit for the deliveries that arrived together is what keeps
-        the screen inline under load (a batch of 8 embeds much faster than 8 single calls).
+        One `finish` (one embedding call) and one commit for the deliveries that arrived together
+        is what keeps the screen inline under load (a batch of 8 embeds much faster than 8 calls).
         """
         return self._commit(batch, self._finish_all([p.reading for p in batch]))
 
