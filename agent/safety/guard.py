@@ -194,42 +194,41 @@ def _phone_digits(value: str) -> str:
     return digits[1:] if len(digits) in (8, 11) and digits.startswith("1") else digits
 
 
-@lru_cache(maxsize=64)
-def _foreign_matchers(
-    foreign: tuple[str, ...],
-) -> tuple[frozenset[str], tuple[tuple[str, re.Pattern[str]], ...]]:
-    """Other clients' phones (as digits) and names/emails (first word + whole-value pattern),
-    prepared once per roster: a practice has hundreds of clients, a draft a few words."""
-    phones: set[str] = set()
-    words: list[tuple[str, re.Pattern[str]]] = []
-    for identifier in foreign:
-        value = (identifier or "").strip()
-        if len(value) < 3:
-            continue
-        if _PHONE_LIKE.fullmatch(value):  # a phone, however it is formatted
-            phones.add(_phone_digits(value))
-        else:
-            pattern = r"\s+".join(re.escape(w) for w in value.split())
-            words.append((value.split()[0].lower(),
-                          re.compile(rf"(?i)(?<![\w@.]){pattern}(?![\w@])")))
-    return frozenset(phones), tuple(words)
+@lru_cache(maxsize=16384)
+def _identifier_matcher(identifier: str) -> tuple[str, re.Pattern[str] | None] | None:
+    """How to find one other client's identifier in a draft, prepared once per identifier
+    (a draft is checked against every other client's; the per-draft list differs by client):
+    a phone as its digits, however it is formatted; a name or email as its lower-cased first
+    word (a cheap pre-check) and the whole value as a pattern. None: too short to check."""
+    value = identifier.strip()
+    if len(value) < 3:
+        return None
+    if _PHONE_LIKE.fullmatch(value):
+        return _phone_digits(value), None
+    pattern = r"\s+".join(re.escape(w) for w in value.split())
+    return value.split()[0].lower(), re.compile(rf"(?i)(?<![\w@.]){pattern}(?![\w@])")
 
 
 def check_foreign_identifiers(draft: str, foreign: Sequence[str]) -> list[GuardFinding]:
     """Another client's name, phone or email in this client's draft is a privacy breach."""
-    phones, words = _foreign_matchers(tuple(foreign))
+    draft_phones = {_phone_digits(m.group(0)) for m in _NUMBER_RUN.finditer(draft)}
     lowered = draft.lower()
-    hits = len({_phone_digits(m.group(0)) for m in _NUMBER_RUN.finditer(draft)} & phones)
-    hits += sum(1 for first, pattern in words if first in lowered and pattern.search(draft))
-    return [
-        GuardFinding(
-            rule="foreign_identifier",
-            message="The draft contains an identifier that belongs to another client. "
-            "Remove it before this reply can be sent.",
-            span=None,  # never echo another client's PHI into this client's review screen
-        )
-        for _ in range(hits)
-    ]
+    findings = []
+    for identifier in foreign:
+        matcher = _identifier_matcher(identifier or "")
+        if matcher is None:
+            continue
+        key, pattern = matcher
+        hit = key in draft_phones if pattern is None else (
+            key in lowered and pattern.search(draft) is not None)
+        if hit:
+            findings.append(GuardFinding(
+                rule="foreign_identifier",
+                message="The draft contains an identifier that belongs to another client. "
+                "Remove it before this reply can be sent.",
+                span=None,  # never echo another client's PHI into this client's review screen
+            ))
+    return findings
 
 
 def _allowed(host: str, allowed_domains: Sequence[str]) -> bool:
