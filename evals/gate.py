@@ -103,26 +103,15 @@ def _deterministic_rows(
         base = aggregate(spec, baseline)[0] if baseline is not None else score
         comparison = ">=" if spec.direction == "at_least" else "<="
         if score is None:
-            rows.append(
-                MetricRow(
-                    name=spec.name,
-                    description=spec.description,
-                    kind="deterministic",
-                    comparison=comparison,
-                    threshold=spec.threshold,
-                    score=None,
-                    baseline=base,
-                    cases=0,
-                    status="skipped",
-                    reason="no golden exercised this metric",
-                )
-            )
-            continue
-        reasons = []
-        if not spec.meets(score):
-            reasons.append(f"score {score:.3f} misses threshold {comparison} {spec.threshold:g}")
-        if base is not None and spec.regressed(score, base):
-            reasons.append(f"regressed from {base:.3f} (tolerance {spec.tolerance:g})")
+            status, reasons = "skipped", ["no golden exercised this metric"]
+        else:
+            reasons = []
+            if not spec.meets(score):
+                reasons.append(
+                    f"score {score:.3f} misses threshold {comparison} {spec.threshold:g}")
+            if base is not None and spec.regressed(score, base):
+                reasons.append(f"regressed from {base:.3f} (tolerance {spec.tolerance:g})")
+            status = "fail" if reasons else "pass"
         rows.append(
             MetricRow(
                 name=spec.name,
@@ -133,7 +122,7 @@ def _deterministic_rows(
                 score=score,
                 baseline=base,
                 cases=cases,
-                status="fail" if reasons else "pass",
+                status=status,
                 reason="; ".join(reasons) or None,
                 failures=failures[:MAX_LISTED_FAILURES],
             )
