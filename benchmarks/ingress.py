@@ -8,8 +8,12 @@ row committed) while the graph workers drain the queue; and a check that no acce
 Starts the real server (`agent.server.cli serve`, the real crisis screen inline) on a free
 loopback port and one worker process (`agent.server.workers`, 2 threads, the real Assistant:
 graph, classifier, no LLM) on a fresh data dir and the sandbox EHR; this process generates the
-load. Baseline for the ratio: the same load generator against GET /healthz of the same server
-(the HTTP stack's ceiling on this machine).
+load, on the same 2 cores. Two modes: as fast as answered (`--concurrency` senders, closed loop:
+the most the server takes) and `--rate R` (open loop: request i is sent at start + i/R whatever
+the server is doing, latency counted from then: what a steady EHR stream meets). Baseline for
+the ratio: the closed-loop generator against GET /healthz of the same server (the HTTP stack's
+ceiling on this machine). Also printed: the server's CPU time per accepted webhook, which
+depends less on what else the machine is doing than latency does.
 Targets from issue 6: >= 100 accepted/s, crisis-alert p99 <= 50 ms, 0 lost.
 """
 
@@ -48,25 +52,25 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
 
 
 def _drive(url: str, bodies: list[tuple[bytes, dict[str, str]] | None], concurrency: int,
-           max_seconds: float, rate: float | None = None,
-           ) -> tuple[list[tuple[int, float, bytes]], float]:
-    """POST (or GET when body is None) every request across `concurrency` threads; returns
-    (status, sent-at wall time, body) per request and the elapsed seconds.
-
-    Without `rate`, each thread sends its next request as soon as the last is answered (the most
-    the server can take). With `rate`, request i is due at start + i/rate (an EHR's steady
-    stream) and its latency counts from that moment, so time spent waiting for a free sender
-    thread counts too (no coordinated omission)."""
+           max_seconds: float) -> tuple[list[tuple[int, float, bytes]], float]:
+    """Closed loop, the most the server can take: each of `concurrency` threads POSTs (or GETs
+    when body is None) its next request as soon as the last is answered. Returns
+    (status, sent-at wall time, body) per request and the elapsed seconds."""
     results: list[tuple[int, float, bytes]] = []
     lock, cursor = threading.Lock(), iter(range(len(bodies)))
     deadline = time.monotonic() + max_seconds
-    start_wall, start_mono = time.time(), time.monotonic()
 
     def worker() -> None:
         with httpx.Client(timeout=30) as http:
@@ -77,9 +81,6 @@ def _drive(url: str, bodies: list[tuple[bytes, dict[str, str]] | None], concurre
                     return
                 request = bodies[index]
                 sent = time.time()
-                if rate:
-                    time.sleep(max(0.0, start_mono + index / rate - time.monotonic()))
-                    sent = start_wall + index / rate
                 try:
                     if request is None:
                         status = http.get(url).status_code
@@ -97,6 +98,38 @@ def _drive(url: str, bodies: list[tuple[bytes, dict[str, str]] | None], concurre
         thread.start()
     for thread in threads:
         thread.join()
+    return results, time.perf_counter() - started
+
+
+def _drive_paced(url: str, bodies: list[tuple[bytes, dict[str, str]]], rate: float,
+                 max_seconds: float) -> tuple[list[tuple[int, float, bytes]], float]:
+    """Open loop, an EHR's steady stream: request i is sent at start + i/rate whether or not the
+    earlier ones were answered, and its latency counts from that due time. A closed pool of
+    sender threads would stop sending while the server is slow and hide the queue that builds
+    (coordinated omission); a pool that fills up would instead add its own wait to every
+    request behind it."""
+    import asyncio
+
+    async def run() -> list[tuple[int, float, bytes]]:
+        limits = httpx.Limits(max_connections=None, max_keepalive_connections=64)
+        async with httpx.AsyncClient(timeout=30, limits=limits) as http:
+            start_wall, start_loop = time.time(), asyncio.get_running_loop().time()
+
+            async def one(index: int) -> tuple[int, float, bytes]:
+                await asyncio.sleep(max(0.0, start_loop + index / rate
+                                        - asyncio.get_running_loop().time()))
+                body, headers = bodies[index]
+                try:
+                    status = (await http.post(url, content=body, headers=headers)).status_code
+                except httpx.TransportError:
+                    status = 0
+                return status, start_wall + index / rate, body
+
+            count = min(len(bodies), int(max_seconds * rate))
+            return list(await asyncio.gather(*(one(i) for i in range(count))))
+
+    started = time.perf_counter()
+    results = asyncio.run(run())
     return results, time.perf_counter() - started
 
 
@@ -179,8 +212,15 @@ def main(argv: list[str] | None = None) -> None:
     for n in range(args.requests):
         text = rng.choice(CRISIS) if rng.random() < args.crisis_share else rng.choice(ROUTINE)
         requests.append(signed(n, text))
-    results, elapsed = _drive(f"{base}/webhooks/ehr", requests, args.concurrency,
-                              args.max_seconds, args.rate)
+    cpu_before = {name: _cpu_seconds(p.pid) for name, p in (("server", server), ("worker", worker))}
+    if args.rate:
+        results, elapsed = _drive_paced(f"{base}/webhooks/ehr", requests, args.rate,
+                                        args.max_seconds)
+    else:
+        results, elapsed = _drive(f"{base}/webhooks/ehr", requests, args.concurrency,
+                                  args.max_seconds)
+    cpu = {name: _cpu_seconds(p.pid) - cpu_before[name]
+           for name, p in (("server", server), ("worker", worker))}
     accepted = [(sent, json.loads(body)) for status, sent, body in results if status == 202]
     rejected = [status for status, _s, _b in results if status != 202]
     rate = len(accepted) / elapsed
@@ -197,13 +237,17 @@ def main(argv: list[str] | None = None) -> None:
     for process in (server, worker):
         process.terminate()
         process.wait(timeout=60)
-    pacing = f"steady {args.rate:g}/s" if args.rate else "as fast as answered"
+    pacing = (f"steady {args.rate:g}/s, open loop" if args.rate
+              else f"as fast as answered, concurrency {args.concurrency}")
     print(f"\nrequests sent: {len(results)} of {args.requests} in {elapsed:.2f} s "
-          f"({pacing}, concurrency {args.concurrency}; a worker process with 2 threads draining)")
+          f"({pacing}; a worker process with 2 threads draining)")
     print(f"baseline GET /healthz: {baseline_rate:.1f} req/s")
     print(f"accepted webhooks: {len(accepted)}  -> {rate:.1f} accepted/s  "
           f"(ratio to baseline {rate / baseline_rate:.2f})")
     print(f"non-202 answers: {len(rejected)} {sorted(set(rejected))}")
+    per_webhook_ms = cpu["server"] / max(1, len(accepted)) * 1000
+    print(f"server CPU per accepted webhook: {per_webhook_ms:.2f} ms; "
+          f"worker CPU during the load: {cpu['worker']:.1f} s")
     if latencies:
         print(f"crisis alerts: {len(latencies)} of {crisis_sent} crisis messages; latency "
               f"request->alert row p50 {statistics.median(latencies):.1f} ms, "

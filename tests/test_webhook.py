@@ -213,3 +213,46 @@ def test_a_worded_crisis_is_alerted_while_the_full_screen_is_busy(client, servic
         release.set()
         waiting.join(timeout=60)
     assert Inbox(services.db).get(routine["event_id"]).crisis == "none"
+
+
+def test_one_failing_delivery_does_not_fail_the_others_committed_with_it():
+    """Deliveries that arrive together are committed in one transaction (group commit); if that
+    transaction fails, each is retried alone, so only the bad one is refused (503: the EHR
+    redelivers it) and the others still get their answer."""
+    from agent.server.ingress import IngressError, _Batcher
+
+    release, handled = threading.Event(), []
+
+    def commit(batch: list[str]) -> list[str]:
+        if batch == ["first"]:
+            release.wait(timeout=30)  # the committer is busy while the next deliveries queue up
+        if "bad" in batch:
+            raise RuntimeError("constraint failed")
+        handled.append(list(batch))
+        return [f"stored {item}" for item in batch]
+
+    committer = _Batcher(commit, name="test-commit")
+    answers: dict[str, object] = {}
+
+    def deliver(item: str) -> None:
+        try:
+            answers[item] = committer.submit(item)
+        except IngressError as exc:
+            answers[item] = exc.status
+
+    threads = [threading.Thread(target=deliver, args=(item,)) for item in ("first",)]
+    threads[0].start()
+    deadline = time.monotonic() + 10
+    while committer._queue.qsize() and time.monotonic() < deadline:  # "first" was taken
+        time.sleep(0.01)
+    for item in ("good", "bad"):
+        threads.append(threading.Thread(target=deliver, args=(item,)))
+        threads[-1].start()
+    while committer._queue.qsize() < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    release.set()
+    for thread in threads:
+        thread.join(timeout=30)
+    committer.close()
+    assert answers == {"first": "stored first", "good": "stored good", "bad": 503}
+    assert ["good"] in handled  # retried alone after the group failed

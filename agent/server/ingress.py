@@ -9,8 +9,13 @@ cause is a 4xx with a reason; a failure of ours answers 503 so the EHR redeliver
 
 Two lanes, so an alert never waits behind routine traffic: the crisis screen's word layer (a few
 milliseconds, `CrisisScreen.read`) runs first on the request's own thread, and a message it
-already flags is committed with its alert at once. The rest get the embedding layer
-(`CrisisScreen.finish`) in batches on one admission thread, which keeps throughput up under load.
+already flags goes straight to the commit. The rest get the embedding layer
+(`CrisisScreen.finish`) in batches on one screening thread, which keeps throughput up under load.
+
+Both lanes end at one committer thread that writes whatever deliveries are waiting in a single
+transaction (group commit). SQLite has one write lock: when each request committed on its own,
+a crisis waited behind a queue of small transactions, each stretched by the other threads'
+turns at the interpreter lock, so one transaction cost about as much as a group does.
 """
 
 from __future__ import annotations
@@ -176,7 +181,8 @@ class Ingress:
         self.metrics = metrics
         self.secrets = signing.webhook_secrets(settings)
         self.on_accepted = on_accepted or (lambda: None)
-        self._admission = _Batcher(self._admit_batch)
+        self._screening = _Batcher(self._finish_all, name="ingress-screening")
+        self._commits = _Batcher(self._commit, name="ingress-commit")
         self._clinicians: dict[str, tuple[float, str]] = {}
 
     def receive(self, body: bytes, headers: dict[str, str], started: float) -> IngressReceipt:
@@ -233,21 +239,18 @@ class Ingress:
         return clinician_id
 
     def close(self) -> None:
-        self._admission.close()
+        self._screening.close()
+        self._commits.close()
 
     def _store(
         self, event: MessageCreatedEvent, clinician_id: str | None, started: float
     ) -> IngressReceipt:
         pending = _Pending(event, clinician_id, self.crisis_screen.read(event.data.text))
         if pending.reading.result.crisis:  # the wording alone says so (or the read failed closed)
-            try:
-                receipt = self._commit([pending], [pending.reading.result])[0]
-            except Exception as exc:  # noqa: BLE001 - ours, not the sender's: they redeliver
-                log.error("crisis admission failed event=%s error=%s", event.event_id,
-                          type(exc).__name__)
-                raise IngressError(503, "the event could not be stored; retry") from None
+            result = pending.reading.result
         else:
-            receipt = self._admission.submit(pending)
+            result = self._screening.submit(pending.reading)
+        receipt = self._commits.submit((pending, result))
         if receipt.crisis and receipt.status == "accepted":
             self.metrics.alert_latency.observe(time.perf_counter() - started)
         return receipt
@@ -268,21 +271,14 @@ class Ingress:
                               status="duplicate" if acceptance.duplicate else "accepted",
                               crisis=False)
 
-    def _admit_batch(self, batch: list[_Pending]) -> list[IngressReceipt]:
-        """Screen every delivery of the batch in full, then commit them all.
+    def _commit(self, batch: list[tuple[_Pending, Any]]) -> list[IngressReceipt]:
+        """Screened deliveries with their alerts in ONE transaction, before any of their 202s.
 
-        The screen runs before the commit: if the process dies while screening, nothing was
-        acknowledged and the EHR redelivers; once a 202 is sent, its event and alert are durable.
-        One `finish` (one embedding call) and one commit for the deliveries that arrived together
-        is what keeps the screen inline under load (a batch of 8 embeds much faster than 8 calls).
-        """
-        return self._commit(batch, self._finish_all([p.reading for p in batch]))
-
-    def _commit(self, batch: list[_Pending], results: list[Any]) -> list[IngressReceipt]:
-        """Events and their alerts in ONE transaction, before any of their 202s."""
+        The screen ran before this: if the process dies while screening, nothing was acknowledged
+        and the EHR redelivers; once a 202 is sent, its event and alert are durable."""
         receipts = []
         with self.db.write() as conn:
-            for pending, result in zip(batch, results, strict=True):
+            for pending, result in batch:
                 event, data = pending.event, pending.event.data
                 severity = (result.severity or "elevated") if result.crisis else None
                 alert_id = None
@@ -309,8 +305,9 @@ class Ingress:
         return receipts
 
     def _finish_all(self, readings: list[Any]) -> list[Any]:
-        """The screen's embedding layer for the batch, falling back to `screen` per text (which
-        never raises: fail closed)."""
+        """The screen's embedding layer for the deliveries that arrived together, falling back to
+        `screen` per text (which never raises: fail closed). One `finish` (one embedding call) for
+        a batch is what keeps the screen inline under load: 8 texts embed much faster together."""
         try:
             results = self.crisis_screen.finish(readings)
             if len(results) == len(readings):
@@ -329,17 +326,19 @@ class _Pending:
 
 
 class _Batcher:
-    """Coalesces concurrent deliveries into batches handled by one admission thread.
+    """Coalesces concurrent deliveries into batches handled by one thread (`handle` maps a batch
+    to one result per item).
 
-    `submit` blocks its (request) thread until its batch is committed. There is no waiting to
+    `submit` blocks its (request) thread until its batch is handled. There is no waiting to
     fill a batch: the thread takes whatever has arrived, so a lone request goes alone at once.
     """
 
-    def __init__(self, handle: Callable[[list[Any]], list[Any]], max_batch: int = 32):
+    def __init__(self, handle: Callable[[list[Any]], list[Any]], *, name: str,
+                 max_batch: int = 32):
         self._handle = handle
         self._max = max_batch
         self._queue: queue.Queue = queue.Queue()
-        self._thread = threading.Thread(target=self._run, name="ingress-admission", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
 
     def submit(self, item: Any) -> Any:
@@ -348,7 +347,7 @@ class _Batcher:
         try:
             return future.result()
         except Exception as exc:
-            log.error("admission failed error=%s", type(exc).__name__)
+            log.error("%s failed error=%s", self._thread.name, type(exc).__name__)
             raise IngressError(503, "the event could not be stored; retry") from None
 
     def close(self) -> None:

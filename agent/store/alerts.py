@@ -109,7 +109,7 @@ class AlertStore:
                 [_evidence_text(item) for item in evidence], context=_EVIDENCE_CONTEXT),
             "status": "open", "created_at": utcnow().isoformat(),
         }, index=["message_id"])
-        if not inserted:  # raised before (a redelivery, or the graph after the webhook)
+        if inserted is None:  # raised before (a redelivery, or the graph after the webhook)
             return conn.execute(
                 select(alerts.c.id).where(alerts.c.message_id == message_id)
             ).scalar_one()

@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, MetaData, create_engine, event
 
@@ -107,8 +107,9 @@ class Database:
         with self.engine.connect() as conn, conn.begin():
             yield conn
 
-    def insert_once(self, conn: Connection, table, values: dict, *, index: list[str]) -> bool:
-        """INSERT ... ON CONFLICT (index) DO NOTHING; True if the row was inserted.
+    def insert_once(self, conn: Connection, table, values: dict, *, index: list[str]) -> Any:
+        """INSERT ... ON CONFLICT (index) DO NOTHING; the new row's primary key, None if the row
+        existed (keys are never falsy: ids are non-empty strings, sequences start at 1).
 
         Inside the caller's transaction it neither raises nor aborts the transaction on a
         duplicate (PostgreSQL aborts a transaction on an IntegrityError). RETURNING, not
@@ -122,7 +123,8 @@ class Database:
             dialect.insert(table).values(**values)
             .on_conflict_do_nothing(index_elements=index).returning(key)
         )
-        return conn.execute(statement).first() is not None
+        row = conn.execute(statement).first()
+        return None if row is None else row[0]
 
     def ping(self) -> None:
         """Raise if the database cannot answer a trivial query (used by /readyz)."""

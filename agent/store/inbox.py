@@ -118,19 +118,20 @@ class Inbox:
                 return self.accept(event_id=event_id, kind=kind, client_id=client_id,
                                    payload=payload, thread_id=thread_id, message_id=message_id,
                                    crisis=crisis, alert_id=alert_id, conn=own)
-        inserted = self.db.insert_once(conn, inbox_events, {
+        seq = self.db.insert_once(conn, inbox_events, {
             "event_id": event_id, "kind": kind, "client_id": client_id, "thread_id": thread_id,
             "message_id": message_id,
             "payload_enc": self.db.cipher.encrypt_json(payload, context=_PAYLOAD_CONTEXT),
             "received_at": utcnow().isoformat(), "status": "queued", "attempts": 0,
             "available_at": time.time(), "crisis": crisis, "alert_id": alert_id,
         }, index=["event_id"])
+        if seq is not None:
+            return Acceptance(seq=seq, duplicate=False, status="queued", alert_id=alert_id)
         row = conn.execute(
             select(inbox_events.c.seq, inbox_events.c.status, inbox_events.c.alert_id)
             .where(inbox_events.c.event_id == event_id)
         ).one()
-        return Acceptance(seq=row.seq, duplicate=not inserted, status=row.status,
-                          alert_id=row.alert_id)
+        return Acceptance(seq=row.seq, duplicate=True, status=row.status, alert_id=row.alert_id)
 
     def claim(self, worker_id: str, *, lease_s: float) -> InboxEvent | None:
         """Lease the oldest available event to `worker_id`, or None when nothing is due."""
