@@ -19,7 +19,7 @@ import socket
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from agent.server.metrics import Metrics
 from agent.server.outreach import handle_outreach_event
@@ -59,6 +59,13 @@ def priority_of(outcome: TurnOutcome) -> int:
     return PRIORITY_NORMAL
 
 
+class Processed(NamedTuple):
+    """An event's outcome summary (stored on the inbox row) and its review item, if any."""
+
+    outcome: str
+    review: ReviewItemIn | None = None
+
+
 class EventProcessor:
     """Runs one inbox event through the assistant and records what a human must do next."""
 
@@ -70,22 +77,25 @@ class EventProcessor:
         self.ehr = ehr
         self.metrics = metrics
 
-    def process(self, event: InboxEvent) -> str:
+    def process(self, event: InboxEvent) -> Processed:
+        """Run the event; what a human must do next is returned, not yet queued: the worker
+        queues it in the same transaction that marks the event done."""
         if event.kind != "message.created":  # an outreach trigger (client_created, ...)
             if self._outreach is None:
                 raise RuntimeError(f"no outreach scheduler for {event.kind} events")
-            return handle_outreach_event(self._outreach(), event, self.ehr.now())
+            return Processed(handle_outreach_event(self._outreach(), event, self.ehr.now()))
         message = inbound_message(event)
         outcome = self._assistant().handle_message(message)
         self.metrics.turns.labels(route=outcome.route, status=outcome.status).inc()
+        summary = f"{outcome.route}:{outcome.status}"
         flagged_at_intake = event.crisis not in (None, "none")
         if flagged_at_intake and outcome.route != "crisis":
             # Fail closed: intake's screen saw risk, so no AI draft is offered for this message,
             # whatever the graph concluded; a clinician answers it (its alert is pinned).
-            self.queue.enqueue(self._crisis_item(message, outcome))
-        elif outcome.status == "awaiting_review" or outcome.route == "handoff":
-            self.queue.enqueue(self._review_item(message, outcome))
-        return f"{outcome.route}:{outcome.status}"
+            return Processed(summary, self._crisis_item(message, outcome))
+        if outcome.status == "awaiting_review" or outcome.route == "handoff":
+            return Processed(summary, self._review_item(message, outcome))
+        return Processed(summary)
 
     def _crisis_item(self, message: InboundMessage, outcome: TurnOutcome) -> ReviewItemIn:
         return ReviewItemIn(
@@ -195,7 +205,7 @@ class WorkerPool:
         if event is None:
             return None
         try:
-            outcome = self.processor.process(event)
+            processed = self.processor.process(event)
         except Exception as exc:  # noqa: BLE001 - any failure is retried, then parked
             error = error_summary(exc)
             status = self.inbox.fail(event.event_id, worker_id, error=error,
@@ -206,9 +216,16 @@ class WorkerPool:
             if status == "parked":
                 self.processor.hand_to_human(event, error)
             return event.event_id
-        if not self.inbox.complete(event.event_id, worker_id, outcome=outcome):
+        # The review item and "done" in one transaction: a crash cannot leave one without the
+        # other, and the write lock (SQLite has one) is taken once, not twice.
+        with self.inbox.db.write() as conn:
+            if processed.review is not None:
+                self.processor.queue.enqueue(processed.review, conn=conn)
+            completed = self.inbox.complete(event.event_id, worker_id,
+                                            outcome=processed.outcome, conn=conn)
+        if not completed:
             log.warning("lease lost before completion event=%s", event.event_id)
-        log.info("event processed event=%s outcome=%s", event.event_id, outcome)
+        log.info("event processed event=%s outcome=%s", event.event_id, processed.outcome)
         return event.event_id
 
     def _loop(self, worker_id: str) -> None:

@@ -156,17 +156,21 @@ class Inbox:
             row = conn.execute(select(inbox_events).where(inbox_events.c.seq == seq)).mappings()
             return self._to_model(row.one())
 
-    def complete(self, event_id: str, worker_id: str, *, outcome: str) -> bool:
-        """Finish an event; False if this worker's lease was lost (another worker owns it now)."""
-        with self.db.write() as conn:
-            return bool(conn.execute(
-                update(inbox_events)
-                .where(inbox_events.c.event_id == event_id,
-                       inbox_events.c.lease_owner == worker_id,
-                       inbox_events.c.status == "processing")
-                .values(status="done", outcome=outcome[:60], lease_owner=None,
-                        lease_expires=None, finished_at=utcnow().isoformat(), last_error=None)
-            ).rowcount)
+    def complete(self, event_id: str, worker_id: str, *, outcome: str,
+                 conn: Connection | None = None) -> bool:
+        """Finish an event; False if this worker's lease was lost (another worker owns it now).
+        Pass `conn` (from `Database.write()`) to finish it in the caller's transaction."""
+        if conn is None:
+            with self.db.write() as own:
+                return self.complete(event_id, worker_id, outcome=outcome, conn=own)
+        return bool(conn.execute(
+            update(inbox_events)
+            .where(inbox_events.c.event_id == event_id,
+                   inbox_events.c.lease_owner == worker_id,
+                   inbox_events.c.status == "processing")
+            .values(status="done", outcome=outcome[:60], lease_owner=None,
+                    lease_expires=None, finished_at=utcnow().isoformat(), last_error=None)
+        ).rowcount)
 
     def fail(self, event_id: str, worker_id: str, *, error: str, max_attempts: int) -> EventStatus:
         """Record a failed try: back to the queue with backoff, or parked after max_attempts."""

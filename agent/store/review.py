@@ -19,8 +19,19 @@ from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Boolean, Column, Index, Integer, String, Table, Text, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    func,
+    select,
+    update,
+)
 
 from agent.store.audit import AuditLog
 from agent.store.db import Database, metadata, utcnow
@@ -148,37 +159,32 @@ class ReviewQueue:
         self.db = db
         self.audit = AuditLog(db)
 
-    def enqueue(self, item: ReviewItemIn) -> str:
-        """Queue `item` and return its id; the same turn_id queued again returns the first id."""
-        existing = self._id_for(item.turn_id)
-        if existing:
-            return existing
+    def enqueue(self, item: ReviewItemIn, *, conn: Connection | None = None) -> str:
+        """Queue `item` and return its id; the same turn_id queued again returns the first id.
+        Pass `conn` (from `Database.write()`) to queue it in the caller's transaction."""
+        if conn is None:
+            with self.db.write() as own:
+                return self.enqueue(item, conn=own)
         item_id = f"rev_{uuid.uuid4().hex[:20]}"
         payload = item.model_dump(mode="json", include=set(_PAYLOAD_FIELDS))
         clinical = is_clinical(item.intents) if item.clinical is None else item.clinical
-        try:
-            with self.db.write() as conn:
-                conn.execute(
-                    review_items.insert().values(
-                        id=item_id, turn_id=item.turn_id, source=item.source, kind=item.kind,
-                        client_id=item.client_id, clinician_id=item.clinician_id,
-                        thread_id=item.thread_id, message_id=item.message_id, route=item.route,
-                        intents=json.dumps(item.intents), clinical=clinical,
-                        priority=item.priority,
-                        payload_enc=self.db.cipher.encrypt_json(payload, context=_PAYLOAD_CONTEXT),
-                        status="pending", created_at=utcnow().isoformat(),
-                    )
-                )
-                self.audit.append(actor=f"system:{item.source}", action="review.enqueue",
-                                  client_id=item.client_id, subject=item_id,
-                                  details={"kind": item.kind, "route": item.route,
-                                           "intents": item.intents, "turn_id": item.turn_id},
-                                  conn=conn)
-        except IntegrityError:
-            existing = self._id_for(item.turn_id)
-            if existing is None:
-                raise
-            return existing
+        inserted = self.db.insert_once(conn, review_items, {
+            "id": item_id, "turn_id": item.turn_id, "source": item.source, "kind": item.kind,
+            "client_id": item.client_id, "clinician_id": item.clinician_id,
+            "thread_id": item.thread_id, "message_id": item.message_id, "route": item.route,
+            "intents": json.dumps(item.intents), "clinical": clinical, "priority": item.priority,
+            "payload_enc": self.db.cipher.encrypt_json(payload, context=_PAYLOAD_CONTEXT),
+            "status": "pending", "created_at": utcnow().isoformat(),
+        }, index=["turn_id"])
+        if inserted is None:  # this turn was queued before (a re-run after a crash)
+            return conn.execute(
+                select(review_items.c.id).where(review_items.c.turn_id == item.turn_id)
+            ).scalar_one()
+        self.audit.append(actor=f"system:{item.source}", action="review.enqueue",
+                          client_id=item.client_id, subject=item_id,
+                          details={"kind": item.kind, "route": item.route,
+                                   "intents": item.intents, "turn_id": item.turn_id},
+                          conn=conn)
         return item_id
 
     def _id_for(self, turn_id: str) -> str | None:
