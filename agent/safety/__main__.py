@@ -2,6 +2,7 @@
 
     python -m agent.safety screen < messages.jsonl     # {"id": ..., "text": ...} per line
     python -m agent.safety evaluate evals/datasets/crisis.jsonl [--split dev|heldout] [--misses]
+    python -m agent.safety train [--check]   # refit the learned layer's weights from `dev`
 
 `screen` writes one JSON line per input line, in order. A line that is not valid JSON or lacks a
 string `text` gets an output line with an `error` naming the problem and crisis=true (a human
@@ -103,6 +104,44 @@ def evaluate(screen: Any, path: str, split: str | None, show_misses: bool) -> di
     return report
 
 
+def train(check: bool) -> int:
+    """Refit `agent/safety/crisis_model.json` on the dev split (or, with `check`, only say whether
+    the shipped weights were fitted on the current data). Prints the out-of-fold figures."""
+    from agent.safety import crisis_model
+
+    rows = crisis_model.training_rows()
+    wanted = crisis_model.data_hash(rows)
+    if check:
+        try:
+            shipped = crisis_model.load().weights.data_sha256
+        except crisis_model.LearnedLayerError as exc:
+            print(f"shipped weights unusable: {exc}", file=sys.stderr)
+            return 1
+        if shipped != wanted:
+            print("shipped weights are stale: run `python -m agent.safety train`", file=sys.stderr)
+            return 1
+        print("shipped weights match the training data")
+        return 0
+    weights = crisis_model.fit(rows, clause_vectors)
+    crisis_model.save(weights)
+    print(json.dumps(
+        {"rows": weights.rows, "threshold": weights.threshold, "data_sha256": wanted,
+         "out_of_fold": weights.out_of_fold}, indent=2))
+    return 0
+
+
+def clause_vectors(texts: list[str]) -> list[Any]:
+    """Each message's clause vectors as the learned layer is fitted on them (None: no clause)."""
+    from agent.safety.crisis import learning_units
+    from knowledge.embeddings import embed
+
+    units = [learning_units(text) for text in texts]
+    unique = sorted({u for group in units for u in group})
+    matrix = embed(unique) if unique else None
+    row = {text: i for i, text in enumerate(unique)}
+    return [matrix[[row[u] for u in group]] if group else None for group in units]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m agent.safety", description=__doc__.split("\n")[0]
@@ -113,7 +152,11 @@ def main(argv: list[str] | None = None) -> int:
     ev.add_argument("path")
     ev.add_argument("--split", choices=["dev", "heldout"])
     ev.add_argument("--misses", action="store_true", help="list ids the screen got wrong")
+    tr = commands.add_parser("train", help="refit the learned layer on the dev split")
+    tr.add_argument("--check", action="store_true", help="only check the shipped weights")
     args = parser.parse_args(argv)
+    if args.command == "train":
+        return train(args.check)
 
     from agent.safety.crisis import CrisisScreen
 

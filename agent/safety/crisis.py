@@ -1,6 +1,6 @@
 """The crisis screen: decides, for every inbound message, whether a human must see it now.
 
-Three layers, any one that fires wins and none can lower another:
+Four layers, any one that fires wins and none can lower another:
 1. lexicon (`crisis_lexicon`): curated regex families on a normalised copy of the text and on its
    spelling-corrected copy, with idioms masked out first and negation judged per clause ("I'd
    never hurt myself" is not risk, "I won't do it tonight but I keep thinking about it" is);
@@ -9,7 +9,11 @@ Three layers, any one that fires wins and none can lower another:
 2. semantic: each clause (so a risk sentence buried in a scheduling request is scored alone) is
    embedded with the product's MiniLM model and compared with curated risk and benign exemplars
    (`crisis_exemplars`); it fires when close to risk AND clearly closer to risk than to benign;
-3. LLM second opinion, only when a chat model is configured: it may add categories or raise the
+3. learned (`crisis_model`): a logistic regression over the same clause vectors (their mean),
+   fitted on the labelled dev messages; it catches understated crises no pattern or exemplar
+   lists, and names the clause that scored highest as its evidence. Its weights missing or
+   corrupt fail closed, like any other layer's error;
+4. LLM second opinion, only when a chat model is configured: it may add categories or raise the
    severity, never clear or lower what the local layers found, and its failure is only noted.
 
 `screen()` never raises. Any internal error fails closed: crisis=True with category
@@ -31,7 +35,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, Field
 
-from agent.safety import crisis_exemplars, crisis_lexicon
+from agent.safety import crisis_exemplars, crisis_lexicon, crisis_model
 from agent.safety.crisis_lexicon import SEVERITY_RANK, Severity
 
 log = logging.getLogger(__name__)
@@ -81,7 +85,7 @@ class Evidence(BaseModel):
     start: int
     end: int
     category: str
-    layer: Literal["lexicon", "semantic", "llm"]
+    layer: Literal["lexicon", "semantic", "learned", "llm"]
 
 
 class CrisisResult(BaseModel):
@@ -114,7 +118,7 @@ class _Hit:
     severity: Severity
     start: int
     end: int
-    layer: Literal["lexicon", "semantic", "llm"]
+    layer: Literal["lexicon", "semantic", "learned", "llm"]
     # A lexicon match the clause itself cancels ("I'd never hurt myself", "my last session, I'm
     # moving"): it raises nothing, but keeps the semantic layer from re-judging that clause blind
     # to the denial.
@@ -238,7 +242,9 @@ def _deny_by_context(text: str, hits: list[_Hit], folded: str | None = None) -> 
         quiet = crisis_lexicon.PRESENT_WELLNESS.sub(" ", crisis_lexicon.PAST_ANCHOR.sub(" ", whole))
         history = not crisis_lexicon.CURRENT_CUE.search(quiet)
     questionnaire = crisis_lexicon.QUESTIONNAIRE.search(whole) is not None
-    goodbyes = any(h.layer == "semantic" and h.category == "goodbye_or_giving_away" for h in live)
+    goodbyes = any(
+        h.layer in ("semantic", "learned") and h.category == "goodbye_or_giving_away" for h in live
+    )
     if not (history or questionnaire or goodbyes):
         return hits
     sentences = [(m.start(), m.end()) for m in _SENTENCE.finditer(text)]
@@ -255,7 +261,7 @@ def _deny_by_context(text: str, hits: list[_Hit], folded: str | None = None) -> 
             and crisis_lexicon.ANSWERED_NO.search(_fold(hit.end, hit.end + 80)) is not None
         )
         ordinary_goodbye = (
-            hit.layer == "semantic"
+            hit.layer in ("semantic", "learned")
             and hit.category == "goodbye_or_giving_away"
             and crisis_lexicon.ORDINARY_ABSENCE_RE.search(sentence) is not None
         )
@@ -326,6 +332,7 @@ def _semantic_units(
     units: list[_Clause] = []
     found = [h for h in lexicon if not h.denied]
     denied = [h for h in lexicon if h.denied]
+    spanish_message = looks_spanish(folded.text)
     for fstart, fend in clauses:
         ostart, oend = folded.span(fstart, fend, len(text))
         if any(h.start < oend and ostart < h.end for h in found):
@@ -333,8 +340,9 @@ def _semantic_units(
         words = list(re.finditer(r"\S+", folded.text[fstart:fend]))
         if len(words) < MIN_CLAUSE_WORDS:
             continue
-        if looks_spanish(folded.text[fstart:fend]):
-            # MiniLM cannot judge Spanish; a mixed clause's English words it can.
+        if spanish_message or looks_spanish(folded.text[fstart:fend]):
+            # MiniLM cannot judge Spanish (a short "No lo encuentro." in a Spanish message
+            # reads as risk to it); a mixed clause's English words it can.
             english = crisis_lexicon.english_remainder(text[ostart:oend])
             if english and not any(h.start < oend and ostart < h.end for h in denied):
                 units.append(_Clause(ostart, oend, english))
@@ -385,6 +393,34 @@ def semantic_hits(units: Sequence[_Clause], vectors: np.ndarray) -> list[_Hit]:
                 _Hit(category, DEFAULT_SEVERITY[category], unit.start, unit.end, "semantic")
             )
     return hits
+
+
+def learned_hits(
+    units: Sequence[_Clause], vectors: np.ndarray, model: crisis_model.LearnedModel
+) -> list[_Hit]:
+    """The learned layer: fires when the message's clause vectors score at or above the fitted
+    threshold. The evidence is the clause that scored highest alone; its category is that of the
+    risk exemplar nearest to it (the curated "why" a clinician can read)."""
+    if not units or model.message_score(vectors) < model.threshold:
+        return []
+    top = int(np.argmax(model.clause_scores(vectors)))
+    index = _exemplar_index()
+    category = index.risk_category[int(np.argmax(index.risk @ vectors[top]))]
+    unit = units[top]
+    return [_Hit(category, DEFAULT_SEVERITY[category], unit.start, unit.end, "learned")]
+
+
+def learning_units(text: str) -> list[str]:
+    """The clause texts the learned layer is fitted on for one message: the semantic layer's
+    units, except that clauses the lexicon caught are kept (a crisis message teaches the model
+    with all of its wording); clauses the lexicon denied stay out, as at screening time."""
+    hits, folded, clauses = lexicon_hits(text)
+    return [u.text for u in _semantic_units(text, folded, clauses, [h for h in hits if h.denied])]
+
+
+@lru_cache(maxsize=1)
+def _learned_model() -> crisis_model.LearnedModel:
+    return crisis_model.load()
 
 
 # ---------------------------------------------------------------- LLM layer
@@ -448,8 +484,16 @@ class CrisisScreen:
         self.llm_timeout_s = llm_timeout_s
         self.semantic = semantic
         crisis_lexicon.spelling_tables()  # the speller's dictionary, loaded once per process
+        self.learned: crisis_model.LearnedModel | None = None
+        self.learned_error: str | None = None
         if semantic:
             _exemplar_index()
+            try:
+                self.learned = _learned_model()
+            except crisis_model.LearnedLayerError as exc:
+                # Not fatal here: every message the layer would have judged fails closed instead.
+                self.learned_error = f"learned layer unavailable: {exc}"
+                log.error("crisis %s", self.learned_error)
 
     def screen(self, text: str, *, redact: Callable[[str], str] | None = None) -> CrisisResult:
         """One message. Never raises: errors come back as a fail-closed result."""
@@ -530,7 +574,12 @@ class CrisisScreen:
     ) -> CrisisResult:
         hits, units = entry
         if units:
-            found = semantic_hits(units, np.stack([vectors[u.text] for u in units]))
+            matrix = np.stack([vectors[u.text] for u in units])
+            found = semantic_hits(units, matrix)
+            if self.learned is None:  # weights missing or corrupt: a human judges instead
+                partial = _result_from_hits(text, hits + _deny_by_context(text, found))
+                return fail_closed(self.learned_error or "learned layer unavailable", partial)
+            found += learned_hits(units, matrix, self.learned)
             hits = hits + _deny_by_context(text, found)
         return _result_from_hits(text, hits)
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 RISK: dict[str, list[str]] = {
     "suicidal_ideation": [
+        "soon none of this is going to matter to me",
+        "after this week nothing here will be my problem anymore",
         "I don't see myself getting any older than this",
         "I'm done waiting for things to get better",
         "if I'm not at the next appointment please have someone check on me",
@@ -106,6 +108,10 @@ RISK: dict[str, list[str]] = {
         "I looked up how to end it",
     ],
     "suicide_plan_or_intent": [
+        "I poured every pill I have into one pile on the table",
+        "I emptied all the bottles into my hand and I'm just looking at them",
+        "he keeps saying the gun is the answer",
+        "my brother talks about his rifle like it would solve everything",
         "I've been looking at the guns online and checking how fast I can get one",
         "I'm sitting in the car in the closed garage",
         "I have everything I need and I've picked the day",
@@ -351,6 +357,10 @@ RISK: dict[str, list[str]] = {
         "a voice keeps whispering that I should end it",
     ],
     "goodbye_or_giving_away": [
+        "please cancel my prescriptions, I won't be needing them anymore",
+        "I won't need my medication refilled ever again",
+        "how do I make sure my kids get my benefits if something happens to me soon",
+        "who gets my life insurance money if I'm not around next month",
         "I left letters for my family where they'll find them",
         "I dropped my kid at my mom's and I'm not coming back",
         "please tell everyone I'm sorry",
@@ -388,6 +398,15 @@ RISK: dict[str, list[str]] = {
 }
 
 BENIGN: list[str] = [
+    "my doctor stopped that medication so I won't need the refill",
+    "I switched pharmacies so please cancel the old prescription",
+    "how do I add my new baby as a beneficiary on my insurance",
+    "I organized my pills into the weekly pill box",
+    "I wasn't sure if I had to fill out the form again this month",
+    "I just need my records sent to my new doctor",
+    "can you send a copy of my chart to my new therapist",
+    "I nicked my thumb slicing vegetables, it just needed a bandage",
+    "burned my wrist on the oven while baking, nothing serious",
     # Retrying something ordinary ("tried 3 times") is not a suicide attempt.
     "I tried three times to log in to the portal",
     "tried twice to reset my password and the email never came",

@@ -207,10 +207,13 @@ RULES: list[Rule] = [
     *_rules(
         "suicide_plan_or_intent",
         "imminent",
-        rf"\b(?:have|got|bought|buying|saved|saving|stockpil\w*|hoard\w*|collect\w*|counted|counting|gathered|hiding|hidden|stashed) (?:up )?(?:a |the |my |enough |all (?:of )?(?:my|the) |some )?(?:{PILLS}|rope|noose|gun|pistol|rifle|razor|razors|blades?|bullets|charcoal)\b(?=.{{0,60}}\b(?:die|end|kill|it|enough|when|for|to|myself|tonight)\b)",
+        rf"\b(?:have|got|bought|buying|saved|saving|stockpil\w*|hoard\w*|collect\w*|(?:counted|counting)(?!.{{0,80}}\b(?:short|missing|miscount\w*)\b)|gathered|hiding|hidden|stashed) (?:up )?(?:a |the |my |enough |all (?:of )?(?:my|the) |some )?(?:{PILLS}|rope|noose|gun|pistol|rifle|razor|razors|blades?|bullets|charcoal)\b(?=.{{0,60}}\b(?:die|end|kill|it|enough|when|for|to|myself|tonight)\b)",
         r"\b(?:i have|i've got|i got|i made|made|have) a plan\b(?=\s*(?:[.!?,;\n]|$|and\b|now\b|already\b|for (?:it|tonight|how|when|this)\b|to (?:die|end|kill|do it|take (?:my|all|them|every)|jump|hang|overdose|od|shoot|not|finally|go through|unalive|off)\b))|\b(?:my|the) plan is to\b|\bplann?(?:ed|ing) (?:it|my death|my suicide|how)\b",
         r"\b(?:wrote|written|writing|left|leaving) (?:a |my |the )?(?:suicide |goodbye |farewell )?(?:note|letters?) (?:for|to) (?:my|everyone|them|the)\b(?!.{0,40}\b(?:reunion|birthday|christmas|holiday|wedding|invitation|school|teacher|employer|work|insurance|landlord|judge|court|job|application|thank|apolog\w*|about (?:the|my|our) (?:trip|plans|bill|rent|visit)))",
         r"\b(?:suicide|goodbye|farewell) (?:note|letter)\b",
+        # round 5: every pill poured into one place and looked at ("emptied the pill organizer
+        # into one cup. just staring at it")
+        rf"\b(?:emptied|emptying|poured|pouring|dumped|dumping|tipped) (?:out )?(?:all |every )?(?:of )?(?:my |the |his |her )?(?:{PILLS}|pill (?:organi[sz]er|box|bottles?|case)|bottles?)\b.{{0,40}}\b(?:into|onto|in) (?:one|a single|my) (?:cup|pile|hand|bowl|glass|plate)\b(?!.{{0,60}}\b(?:refill\w*|pharmac\w*|trash|sink|disposal)\b)",
         rf"\b(?:how many|how much) (?:{PILLS}|of my \w+|\w+) (?:does it take|would it take|to take|would kill|will kill|to die|is lethal|to overdose|to od)\b",
         r"\b(?:looking|looked|look|searching|searched|google\w*|research\w*|reading) (?:up )?(?:ways|how|methods) (?:to )?(?:die|end it|kill myself|make it painless|do it|overdose|od|hang)\b|\bmake it painless\b",
         r"\b(?:have|got|had) it (?:all )?(?:planned|figured) out\b|\bpicked (?:a|the) (?:date|day|spot|place)\b",
@@ -486,6 +489,15 @@ RULES: list[Rule] = [
         r"\b(?:me despido|adios a todos|gracias por todo,? adios|cuiden a mi (?:perro|gato|hij\w+)|regale mis cosas)\b",
         negatable=False,
         unless=ORDINARY_GOODBYE,
+    ),
+    # Round 5: a refill declined with no reason in the sentence ("I appreciated all her help
+    # over the years. I won't be needing the refill."); a stopped or switched medication is not.
+    *_rules(
+        "goodbye_or_giving_away",
+        "elevated",
+        r"\b(?:won'?t|wont|will not) (?:be )?need(?:ing)? (?:the|my|any more|another|more|that|any) (?:refills?|prescriptions?|meds|medications?|pills|scripts?)\b(?! (?:until|till|for (?:a|the|now)|this (?:month|week)|because|since))",
+        negatable=False,
+        unless=r"\b(?:stopp\w*|switch\w*|chang\w*|doctor|dr|prescriber|psychiatrist|pharmac\w*|new|generic|discontinu\w*|taper\w*|off (?:of )?(?:it|them|that)|weaned|extra|left ?over|enough|insurance|mail ?order|\d+[- ]day|vacation|trip|moving)\b",
     ),
     # --- round 3: families the red-team blind set showed slipping past (see docs/SAFETY.md) ----
     # Veiled plans: a decision with no object, means-restriction undone, insurance and "accident".
