@@ -94,6 +94,31 @@ def test_poison_message_is_parked_and_handed_to_its_clinician(services):
     assert "could not process" in full.routed_because
 
 
+def test_a_review_item_that_cannot_be_stored_leaves_the_event_undone(services, monkeypatch):
+    """The item and "done" commit together: if the item cannot be written, the event is not
+    done but retried like any failure, so the message still reaches a person."""
+    pool = services.worker_pool(threads=0)
+    event_id = _accept(services, "How do I pay my bill?")
+    real_enqueue = ReviewQueue.enqueue
+
+    def broken(self, item, *, conn=None):
+        if conn is not None:  # the worker's combined write; the hand-off path still works
+            raise RuntimeError("disk full")
+        return real_enqueue(self, item, conn=conn)
+
+    monkeypatch.setattr(ReviewQueue, "enqueue", broken)
+    assert pool.run_once() == event_id
+    failed = Inbox(services.db).get(event_id)
+    assert failed.status == "queued" and failed.attempts == 1
+    assert "RuntimeError" in failed.last_error and ReviewQueue(services.db).pending() == []
+    monkeypatch.setattr(ReviewQueue, "enqueue", real_enqueue)
+    with services.db.write() as conn:  # skip the retry backoff
+        conn.execute(update(inbox_events).values(available_at=0))
+    assert pool.run_once() == event_id
+    assert Inbox(services.db).get(event_id).status == "done"
+    assert [item.route for item in ReviewQueue(services.db).pending()] == ["draft"]
+
+
 def test_redelivered_event_runs_the_graph_once(services):
     event = message_event(CLIENT, "How do I pay my bill?")
     body = encode(event)

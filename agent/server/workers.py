@@ -206,6 +206,7 @@ class WorkerPool:
             return None
         try:
             processed = self.processor.process(event)
+            completed = self._record(event, processed, worker_id)
         except Exception as exc:  # noqa: BLE001 - any failure is retried, then parked
             error = error_summary(exc)
             status = self.inbox.fail(event.event_id, worker_id, error=error,
@@ -216,17 +217,21 @@ class WorkerPool:
             if status == "parked":
                 self.processor.hand_to_human(event, error)
             return event.event_id
-        # The review item and "done" in one transaction: a crash cannot leave one without the
-        # other, and the write lock (SQLite has one) is taken once, not twice.
-        with self.inbox.db.write() as conn:
-            if processed.review is not None:
-                self.processor.queue.enqueue(processed.review, conn=conn)
-            completed = self.inbox.complete(event.event_id, worker_id,
-                                            outcome=processed.outcome, conn=conn)
         if not completed:
             log.warning("lease lost before completion event=%s", event.event_id)
         log.info("event processed event=%s outcome=%s", event.event_id, processed.outcome)
         return event.event_id
+
+    def _record(self, event: InboxEvent, processed: Processed, worker_id: str) -> bool:
+        """The review item and "done" in one transaction: a crash cannot leave one without the
+        other, and the write lock (SQLite has one) is taken once, not twice. False if the lease
+        was lost (the item is still queued: it is unique per turn, so the new owner's is the
+        same one)."""
+        with self.inbox.db.write() as conn:
+            if processed.review is not None:
+                self.processor.queue.enqueue(processed.review, conn=conn)
+            return self.inbox.complete(event.event_id, worker_id, outcome=processed.outcome,
+                                       conn=conn)
 
     def _loop(self, worker_id: str) -> None:
         while not self._stop.is_set():
