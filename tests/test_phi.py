@@ -147,6 +147,32 @@ def test_the_known_date_of_birth_goes_in_every_language_and_order(text):
     assert not re.search(r"(?i)\b0?9\b|agosto|august|\bago\b|aug|ninth|ao[uû]t", out), out
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "con tôi sinh ngày 9 tháng 8 năm 2016",  # Vietnamese
+        "생일은 2016년 8월 9일 입니다",  # Korean
+        "li fèt 9 out 2016",  # Haitian Creole
+        "ang kaarawan niya ay Agosto 9, 2016",  # Tagalog
+        "geboren am 9. August 2016",  # German
+        "2016年8月9日生まれ",  # Japanese
+    ],
+)
+def test_the_birthday_in_a_language_without_a_month_list_still_goes(text):
+    """Day and year of the record's date a few words apart, whatever the month is called."""
+    out = Pseudonymizer(KnownIdentifiers(date_of_birth=date(2016, 8, 9))).pseudonymize(text)
+    assert "<CLIENT_DOB>" in out and "2016" not in out and not re.search(r"(?<!\d)9(?!\d)", out)
+
+
+def test_a_name_running_into_a_record_number_leaves_none_of_it_in_clear():
+    """A detected name ending inside the record number ("DESTINY MRN") once won the overlap and
+    left the number's digits; overlapping detections now cover each other."""
+    known = KnownIdentifiers(full_name="Destiny Harper", first_name="Destiny",
+                             last_name="Harper", record_id="MRN-4410923")
+    out = Pseudonymizer(known).pseudonymize("RE: HARPER, DESTINY MRN-4410923 billing letter")
+    assert "4410923" not in out and "DESTINY" not in out and "HARPER" not in out, out
+
+
 def test_a_date_that_is_not_the_birthday_is_left_alone():
     pseudonymizer = Pseudonymizer(KnownIdentifiers(date_of_birth=date(2016, 8, 9)))
     assert pseudonymizer.pseudonymize("can we do the 10th of August?") == (

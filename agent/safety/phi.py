@@ -214,8 +214,16 @@ def _dob_pattern(dob: date) -> str:
     compact = "|".join(
         [f"{mm}{dd}{y}", f"{dd}{mm}{y}", f"{y}{mm}{dd}", f"{mm}{dd}{yy}", f"{dd}{mm}{yy}"]
     )
+    # Any other language ("5 tháng 9 năm 2012", "2011년 7월 22일", "12 desanm 1975", "Hunyo 5,
+    # 1985"): the day and the full year a few non-digits apart, the month's number optional
+    # between them, with the word before the day (a month name) or the day's sign after it. A
+    # stray match ("it's 5 times since 1985") only hides a little more text.
+    gap = r"[^\d\n]{1,15}?"
+    month_number = rf"(?:0?{m}(?!\d){gap})?"
     return "|".join(
         [
+            rf"(?:\b[^\W\d_]{{3,12}}\.?\s+)?(?<!\d)0?{d}(?!\d){gap}{month_number}{y}(?!\d)",
+            rf"(?<!\d){y}(?!\d){gap}{month_number}0?{d}(?!\d)(?:\s?(?:{_DAY_SIGNS}))?",
             rf"(?<![\d/])(?:{numeric_md}|{numeric_dm})(?:{sep}{year})?(?![\d/])",
             rf"(?<!\d){y}{sep}0?{m}{sep}0?{d}(?!\d)",
             rf"(?<!\d)(?:{compact})(?!\d)",
@@ -254,6 +262,11 @@ def fold(text: str) -> tuple[str, list[int] | None]:
         chars.extend(replacement)
         index.extend([i] * len(replacement))
     return "".join(chars), index
+
+
+# The sign after a day number in Korean and Chinese/Japanese dates, as `fold` writes them (it
+# decomposes Hangul into its letters).
+_DAY_SIGNS = "|".join(re.escape(fold(sign)[0]) for sign in ("일", "日"))
 
 
 @lru_cache(maxsize=1)
@@ -421,6 +434,29 @@ class _KnownMatcher:
         ]
 
 
+def _cover(spans: list[PHISpan]) -> list[PHISpan]:
+    """Disjoint spans, in order, covering every character of `spans`: each group of overlapping
+    spans becomes one, labelled by its longest member (the record's on a tie)."""
+    ranked = sorted(spans, key=lambda s: (-(s.end - s.start), not s.known, s.start))
+    rank = {id(span): i for i, span in enumerate(ranked)}
+    groups: list[list[PHISpan]] = []
+    end = -1
+    for span in sorted(spans, key=lambda s: s.start):
+        if groups and span.start < end:
+            groups[-1].append(span)
+            end = max(end, span.end)
+        else:
+            groups.append([span])
+            end = span.end
+    covered = []
+    for group in groups:
+        lead = min(group, key=lambda s: rank[id(s)])
+        start, stop = min(s.start for s in group), max(s.end for s in group)
+        covered.append(lead if (lead.start, lead.end) == (start, stop)
+                       else lead.model_copy(update={"start": start, "end": stop}))
+    return covered
+
+
 def _unfold(spans: list[PHISpan], index: list[int], text: str) -> list[PHISpan]:
     """Spans found in folded text, in `text`'s offsets (a trailing combining accent included)."""
     mapped: list[PHISpan] = []
@@ -486,9 +522,12 @@ class Pseudonymizer:
         return dict(self._mapping)
 
     def detect(self, text: str) -> list[PHISpan]:
-        """Every identifier span in `text`; of overlapping spans the longest wins, then the
-        record's ("27 Summer Street" is an address even when the client is called Summer).
-        Matching runs on the folded text; spans are returned in `text`'s own offsets."""
+        """Every identifier span in `text`; of overlapping spans the longest names the result,
+        then the record's ("27 Summer Street" is an address even when the client is called
+        Summer), and the result covers them all: a shorter span sticking out of a longer one is
+        not left in clear ("HARPER, DESTINY MRN-1277083", read as a name up to "MRN", once
+        left the record number's digits). Matching runs on the folded text; spans are returned
+        in `text`'s own offsets."""
         folded, index = fold(text)
         if len(folded) > 2 * MAX_TEXT_CHARS:  # ligatures that unfold to many letters
             raise PHIError(f"text unfolds to {len(folded)} characters")
@@ -499,14 +538,7 @@ class Pseudonymizer:
                     PHISpan(start=result.start, end=result.end, entity=result.entity_type,
                             known=False, placeholder_key="")
                 )
-        spans.sort(key=lambda s: (-(s.end - s.start), not s.known, s.start))
-        taken = bytearray(len(folded))
-        chosen: list[PHISpan] = []
-        for span in spans:
-            if not any(taken[span.start : span.end]):
-                taken[span.start : span.end] = b"\x01" * (span.end - span.start)
-                chosen.append(span)
-        chosen.sort(key=lambda s: s.start)
+        chosen = _cover(spans)
         return chosen if index is None else _unfold(chosen, index, text)
 
     def pseudonymize(self, text: str) -> str:
