@@ -75,6 +75,12 @@ SEMANTIC_MIN_RISK = 0.45  # a clause must be at least this close to some risk ex
 SEMANTIC_MARGIN = 0.08  # ...and this much closer to it than to the nearest benign exemplar,
 SEMANTIC_SURE = 0.80  # unless it is this close, which fires regardless of benign neighbours.
 MIN_CLAUSE_WORDS = 3  # "ok thanks" carries no risk the lexicon would not already catch
+# Round 6: a clause with one content word ("but I finished") is embedded, but MiniLM's vector for
+# it is mostly its function words, and it sat 0.08-0.23 above the nearest benign exemplar by
+# chance. Below SEMANTIC_SURE such a clause does not fire unless its one word is a risk word
+# ("He has a gun"); the learned layer still reads it. Measured on dev, heldout and both red-team
+# sets: it loses no crisis message that no other layer catches (see docs/SAFETY.md, round 6).
+MIN_CONTENT_WORDS = 2
 WINDOW_WORDS, WINDOW_STRIDE = 12, 6  # long unpunctuated texting is scored in overlapping windows
 
 
@@ -256,9 +262,9 @@ def _deny_by_context(text: str, hits: list[_Hit], folded: str | None = None) -> 
             and hit.category in crisis_lexicon.PAST_CATEGORIES
             and crisis_lexicon.PAST_ANCHOR.search(sentence) is not None
         )
-        answered_no = (
-            questionnaire
-            and crisis_lexicon.ANSWERED_NO.search(_fold(hit.end, hit.end + 80)) is not None
+        answered_no = questionnaire and (
+            _answered_no_after(_fold(hit.end, hit.end + 80))
+            or _answered_no_before(_fold(start, hit.start))
         )
         ordinary_goodbye = (
             hit.layer in ("semantic", "learned")
@@ -267,6 +273,19 @@ def _deny_by_context(text: str, hits: list[_Hit], folded: str | None = None) -> 
         )
         hit.denied = hit.denied or past or answered_no or ordinary_goodbye
     return hits
+
+
+def _answered_no_after(following: str) -> bool:
+    """ "... being better off dead - that's a no for me", unless taken back ("I lied")."""
+    answered = crisis_lexicon.ANSWERED_NO.search(following) is not None
+    return answered and not crisis_lexicon.TAKEN_BACK.search(following)
+
+
+def _answered_no_before(prefix: str) -> bool:
+    """ "On the PHQ I put 0, no thoughts of ..." - the answer given before the item, and not
+    taken back after it ("I put 0 but honestly ...")."""
+    answer = crisis_lexicon.ANSWERED_NO_BEFORE.search(prefix)
+    return answer is not None and not crisis_lexicon.CONTRAST.search(prefix, answer.end())
 
 
 def _lexicon_severity(
@@ -282,11 +301,23 @@ def _lexicon_severity(
     if rule.unless is not None and rule.unless.search(sentence):
         return None
     scope = before + " " + masked[start:end] if rule.reported else before
-    if rule.negatable and crisis_lexicon.NEGATION.search(scope):
-        # "I'd never hurt myself" alone is not risk; a hedge, a time limit or an admission that
-        # follows ("...but I keep thinking about it") keeps it.
+    negation = (
+        crisis_lexicon.NEGATION.search(scope)
+        if rule.negatable
+        else crisis_lexicon.DIRECT_DENIAL.search(before)
+    )
+    if negation:
+        # "I'd never hurt myself" alone is not risk; a hedge, a time limit after the negation
+        # ("not tonight") or an admission that follows ("...but I keep thinking about it") keeps it.
         following = masked[end : end + 120]
-        if not (crisis_lexicon.HEDGE.search(before) or crisis_lexicon.ADMISSION.search(following)):
+        limited = crisis_lexicon.TIME_LIMIT.search(scope, negation.start())
+        if crisis_lexicon.STATE_DENIAL.search(before):
+            following = crisis_lexicon.TIME_LIMIT.sub(" ", following)
+        if not (
+            crisis_lexicon.HEDGE.search(before)
+            or limited
+            or crisis_lexicon.ADMISSION.search(following)
+        ):
             return None
         severity = "high" if severity == "imminent" else severity
     long_ago = crisis_lexicon.LONG_AGO.search(sentence) and not crisis_lexicon.RECENT.search(
@@ -327,8 +358,9 @@ def _semantic_units(
 ) -> list[_Clause]:
     """Clauses worth embedding: not Spanish, not trivially short, not already caught by the
     lexicon (its wording-based severity stands), with overlapping windows over run-on texting.
-    A unit holding a match the lexicon denied ("I would never kill myself") is not embedded
-    either: MiniLM cannot see the negation and would undo the lexicon's judgement."""
+    A clause holding a match the lexicon denied ("I would never kill myself") is not embedded
+    either, nor any window of it: MiniLM cannot see the negation and would undo the lexicon's
+    judgement."""
     units: list[_Clause] = []
     found = [h for h in lexicon if not h.denied]
     denied = [h for h in lexicon if h.denied]
@@ -337,6 +369,10 @@ def _semantic_units(
         ostart, oend = folded.span(fstart, fend, len(text))
         if any(h.start < oend and ostart < h.end for h in found):
             continue
+        if any(h.start < oend and ostart < h.end for h in denied):
+            # The clause is about what it denies ("I meant done with the PhD, not done with
+            # life"); a window of it read alone would lose the denial (round 6).
+            continue
         words = list(re.finditer(r"\S+", folded.text[fstart:fend]))
         if len(words) < MIN_CLAUSE_WORDS:
             continue
@@ -344,7 +380,7 @@ def _semantic_units(
             # MiniLM cannot judge Spanish (a short "No lo encuentro." in a Spanish message
             # reads as risk to it); a mixed clause's English words it can.
             english = crisis_lexicon.english_remainder(text[ostart:oend])
-            if english and not any(h.start < oend and ostart < h.end for h in denied):
+            if english:
                 units.append(_Clause(ostart, oend, english))
             continue
         spans = [(0, len(words))]
@@ -356,11 +392,10 @@ def _semantic_units(
         for first, last in spans:
             ffirst, flast = fstart + words[first].start(), fstart + words[last - 1].end()
             start, end = folded.span(ffirst, flast, len(text))
-            if not any(h.start < end and start < h.end for h in denied):
-                units.append(_Clause(start, end, text[start:end]))
-                fixed = crisis_lexicon.correct_text(folded.text[ffirst:flast])
-                if fixed:
-                    units.append(_Clause(start, end, fixed))
+            units.append(_Clause(start, end, text[start:end]))
+            fixed = crisis_lexicon.correct_text(folded.text[ffirst:flast])
+            if fixed:
+                units.append(_Clause(start, end, fixed))
     return units
 
 
@@ -387,12 +422,26 @@ def semantic_hits(units: Sequence[_Clause], vectors: np.ndarray) -> list[_Hit]:
     for row, unit in enumerate(units):
         score = float(risk_sims[row, best[row]])
         margin = score - float(benign_best[row])
-        if score >= SEMANTIC_SURE or (score >= SEMANTIC_MIN_RISK and margin >= SEMANTIC_MARGIN):
+        if score >= SEMANTIC_SURE or (
+            score >= SEMANTIC_MIN_RISK
+            and margin >= SEMANTIC_MARGIN
+            and _content_words(unit.text) >= MIN_CONTENT_WORDS
+        ):
             category = index.risk_category[best[row]]
             hits.append(
                 _Hit(category, DEFAULT_SEVERITY[category], unit.start, unit.end, "semantic")
             )
     return hits
+
+
+def _content_words(clause: str) -> int:
+    """Words that are not function words; a risk word ("gun", "die") counts as two."""
+    words = re.findall(r"[a-z0-9']+", clause.lower())
+    return sum(
+        2 if w in crisis_lexicon.RISK_WORDS else 1
+        for w in words
+        if w not in crisis_lexicon.FUNCTION_WORDS
+    )
 
 
 def learned_hits(

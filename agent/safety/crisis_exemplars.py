@@ -655,4 +655,41 @@ BENIGN: list[str] = [
     "I dropped off an envelope with my insurance card copy",
     "my arm fell asleep because I slept on it funny",
     "my hand goes numb when I type too long",
+    # round 6: short social sign-offs and misdirected messages (generic clauses that sat near
+    # risk exemplars only because nothing benign was nearer)
+    "see you next Tuesday!",
+    "ok see you Thursday then",
+    "see you at 3, thanks",
+    "talk to you Monday",
+    "oops, sent that to the wrong person",
+    "sorry, wrong thread, ignore that",
+    "my bad, that text wasn't meant for you",
+    # contact details, attachments and emergency-contact choices on forms
+    "his phone number is on the attached form",
+    "I attached the document to this message",
+    "the referral letter is in the attachment",
+    "I don't want to put my parents down as my emergency contact",
+    "can I list a friend instead of family as my emergency contact",
+    "I'd rather use my roommate as the contact person",
+    # relief and good news after something hard
+    "first time in months I feel safe in my own home",
+    "the restraining order went through and I can finally relax",
+    "I finally finished the race and I'm so proud",
+    "I've been sober a year and I'm celebrating with my group",
+    # hyperbole about bosses and small children
+    "my manager is out for blood over this deadline lol",
+    "heads are going to roll at work after this audit",
+    "these twins are going to be the end of me, they climb everything",
+    "my puppy will be the death of me, she chewed the couch",
+    # dosing questions and past symptoms treated (blind-2b and blind-3 false alarms' families)
+    "can I split my new tablet in half to get my old dose",
+    "I'm worried about taking more than I should of the new prescription",
+    "I had bad postpartum anxiety with my first baby, got treatment and I'm doing well now",
+    "reading a memoir about postpartum depression made me grateful for my own care",
+    # round 6 probe: a safety plan kept but unused, a past that feels like another life,
+    # statistics debated in class, a truck and a low bridge
+    "my safety plan is taped inside a cabinet and I haven't had to use it",
+    "that time of my life feels like a different life now",
+    "our class is debating statistics about suicide attempts and survival",
+    "the bridge clearance on that road is too low for my truck",
 ]

@@ -55,7 +55,8 @@ ORDINARY_GOODBYE = (
     r"\b(?:moving|move|moved|relocat\w*|vacation|holiday|holidays|trip|travel\w*|graduat\w*|insurance|"
     r"afford|cheaper|cost|refer|referral|new (?:therapist|clinic|job|provider)|another (?:therapist|clinic|provider)|"
     r"met my goals|doing (?:so much |much |a lot )?better|feel(?:ing)? (?:so much |much |a lot )?better|"
-    r"see you|couch|bookshelf|furniture|donat\w*|yard sale|garage sale|summer break|semester)\b"
+    r"see you|couch|bookshelf|furniture|donat\w*|yard sale|garage sale|summer break|semester|"
+    r"allerg\w*|landlord|no pets|pet deposit)\b"
 )
 
 
@@ -350,7 +351,7 @@ RULES: list[Rule] = [
         r"\b(?:goodbye|good bye|bye) (?:forever|for good|everyone|to everyone|to all)\b|\bsaying (?:my )?goodbyes?\b|\bsaid (?:my )?goodbyes\b",
         r"\b(?:thank you|thanks) for (?:everything|all you(?:'ve| have) done|trying)\b.{0,60}\b(?:goodbye|good bye|bye|won'?t (?:need|be|see)|last|gone|farewell|sorry)\b",
         r"\b(?:won'?t|wont|will not|not going to|no longer) (?:need|be needing|be coming to|make it to) (?:any more|anymore|any|future|my|the next|more) (?:appointments|sessions|therapy|meds|refills)\b",
-        r"\b(?:put|putting|getting|got) my (?:affairs|things|papers|finances) in order\b|\b(?:made|making|wrote|updated|updating) my (?:will|final arrangements)\b|\bfinal arrangements\b",
+        r"\b(?:put|putting|getting|got) my (?:affairs|things|papers|finances) in order\b|\b(?:made|making|wrote|updated|updating) my (?:will|final arrangements)\b(?!.{0,80}\b(?:lawyer|attorney|advance directive|estate plan\w*|power of attorney|baby|newborn|grand\w+|married|wedding|divorce\w*|retir\w*|guardian\w*|sound mind|notar\w*)\b)|\bfinal arrangements\b",
         r"\b(?:tell|make sure|say|let) (?:to )?(?:my|them|her|him|everyone)\b.{0,30}\bi (?:loved|love|am sorry|was sorry)\b",
         r"\b(?:adios para siempre|ultimo mensaje|cuando ya no este|cuando me haya ido|regalando mis cosas)\b",
         negatable=False,
@@ -485,7 +486,7 @@ RULES: list[Rule] = [
         r"\bin case i'?m (?:not (?:here|there|around)|gone|no longer (?:here|around))\b|\bi won'?t be (?:coming back|back|returning)\b(?! (?:until|till|after|for|next|this|on|in|from|to work))",
         r"\bcancel\w* (?:all )?(?:my )?(?:future |upcoming |remaining )?(?:appointments?|sessions?)\b.{0,60}\b(?:won'?t|wont|will not|no longer) (?:need|be (?:here|around|needing))\b|\bwon'?t need (?:them|it|anything|any of (?:it|this|them)) (?:any ?more|anymore|where i'?m going)\b|\bno need to reschedule\b.{0,30}\b(?:won'?t be|not be|gone)\b",
         r"\b(?:wrote|writing|written|left|leaving) (?:\w+ ){0,2}letters? (?:for|to) (?:my|each of my|everyone|all)\b.{0,60}\b(?:drawer|desk|find|when|after|in case|explain|sorry|love|goodbye)\b",
-        r"\b(?:updated|wrote|made|finished|signed) (?:my|a) (?:will|life insurance)\b|\btell (?:everyone|them all|my (?:family|mom|dad|kids|wife|husband|parents|sister|brother)) (?:i'?m sorry|i love (?:them|her|him)|goodbye)\b",
+        r"\b(?:updated|wrote|made|finished|signed) (?:my|a) (?:will|life insurance)\b(?!.{0,80}\b(?:lawyer|attorney|advance directive|estate plan\w*|power of attorney|baby|newborn|grand\w+|married|wedding|divorce\w*|retir\w*|guardian\w*|sound mind|notar\w*)\b)|\btell (?:everyone|them all|my (?:family|mom|dad|kids|wife|husband|parents|sister|brother)) (?:i'?m sorry|i love (?:them|her|him)|goodbye)\b",
         r"\b(?:me despido|adios a todos|gracias por todo,? adios|cuiden a mi (?:perro|gato|hij\w+)|regale mis cosas)\b",
         negatable=False,
         unless=ORDINARY_GOODBYE,
@@ -649,7 +650,7 @@ RULES: list[Rule] = [
         rf"\b(?:took|taken|swallowed|had)\b.{{0,30}}\b(?:more|extra)\b.{{0,30}}\bthan (?:i'?m|im|i am|i was|i'?m supposed|the doctor)\b.{{0,120}}\b{BODY_ALARM}",
         rf"\b(?:took|taken|swallowed)\b.{{0,20}}\b(?:the whole|a whole|all) (?:week|weeks|month|bottle|pack|box|organi[sz]er)\b.{{0,120}}\b{BODY_ALARM}",
         # Mixing a sedative with alcohol, in Spanish ("mezclé el clonazepam con tequila").
-        rf"\b(?:mezcl\w+|tom\w+)\b.{{0,40}}\b(?:{PILLS}|clonazepam|alprazolam|rivotril|pastillas)\b.{{0,40}}\b(?:con|y)\b.{{0,20}}\b(?:alcohol|tequila|cerveza|vino|ron|vodka|whisky|mezcal)\b",
+        rf"\b(?:mezcl\w+|tom\w+)\b.{{0,40}}\b(?:{PILLS}|clonazepam|alprazolam|rivotril|pastillas|metadona|suboxone|buprenorfina|morfina|oxicodona|tramadol)\b.{{0,40}}\b(?:con|y)\b.{{0,20}}\b(?:alcohol|tequila|cervezas?|vinos?|ron|vodka|whisky|mezcal|tragos|copas)\b",
         rf"\b{BODY_ALARM}.{{0,80}}\b(?:after|since|from) (?:i |taking |doing |mixing |popping )?.{{0,30}}\b{STREET_DRUGS}\b",
         negatable=False,
     ),
@@ -718,7 +719,7 @@ RULES: list[Rule] = [
         r"\b(?:sat|sitting|sit|slept|sleeping|sleep) with (?:the gun|my gun|the pistol|my pistol|my (?:service )?(?:weapon|pistol|rifle|revolver|firearm|shotgun))\b|\b(?:service weapon|pistol|gun|rifle|shotgun|firearm|revolver)\b.{0,60}\b(?:sat|sitting|slept) with it\b",
         r"\b(?:didn'?t|did not|haven'?t|have not|not) (?:load(?:ed)?|pull(?:ed)?|use(?:d)?|do(?:ne)?|take(?:n)?) (?:it|them|the trigger)\b.{0,10}\byet\b",
         r"\b(?:shotgun|rifle|gun|pistol|rope|pills)\b.{0,40}\b(?:by|next to|under) (?:the|my) (?:bed|pillow)\b",
-        r"\b(?:(?:supposed|told|meant) to lock (?:it|them|the \w+) up|safety plan)\b.{0,30}\bi (?:didn'?t|did not|haven'?t|won'?t)\b",
+        r"\b(?:(?:supposed|told|meant) to lock (?:it|them|the \w+) up|safety plan)\b.{0,60}\bi (?:didn'?t|did not|haven'?t|won'?t)\b(?! (?:had|needed|have to|had to|need)\b)",
         negatable=False,
     ),
     *_rules(
@@ -829,7 +830,7 @@ RULES: list[Rule] = [
     *_rules(
         "self_harm",
         "high",
-        r"\bcortei (?:os |meus |o |meu )?(?:pulsos?|bracos?|pernas?)\b|\bme corte (?:las|mis) (?:venas|munecas|brazos|piernas)\b|\bcortes en (?:sus|mis|los|las) (?:piernas|brazos|munecas|muslos)\b",
+        r"\bcortei (?:os |meus |o |meu )?(?:pulsos?|bracos?|pernas?)\b|\bme corte (?:las|mis) (?:venas|munecas|brazos|piernas)\b|\bcortes (?:\w+ )?en (?:sus|mis|los|las) (?:piernas|brazos|munecas|muslos)\b",
         negatable=False,
     ),
     *_rules(
@@ -900,6 +901,90 @@ RULES: list[Rule] = [
         negatable=False,
         reported=True,
     ),
+    # --- round 6: families of the third red-team set's misses ------------------------------
+    # Harm to others reported in Spanish ("dice que va a matar a su ex ... ya tiene la dirección").
+    *_rules(
+        "harm_to_others",
+        "high",
+        r"\b(?:va|van|iba|iban) a matar a\b|\b(?:lo|la|los|las) (?:va|van|iba|iban) a matar\b",
+        r"\bya tiene (?:la direccion|su direccion|un bate|una? (?:arma|pistola|cuchillo|navaja|rifle|escopeta|machete))\b",
+        negatable=False,
+        reported=True,
+        unless=r"\b(?:jaja\w*|jeje\w*|broma\w*|bromeando|de tanto|si (?:no|llego|se entera))\b",
+    ),
+    # A past attempt told in Spanish: pills taken "so as not to wake up", or a handful of them.
+    *_rules(
+        "suicide_attempt",
+        "high",
+        r"\bpara (?:ya )?no (?:volver a )?despertar(?:me)?\b(?! (?:a |en |tan |temprano|de noche|durante|al bebe|a los))",
+        r"\b(?:me|se) tom(?:e|o) (?:todas (?:las|mis|sus)|muchas|demasiadas|un monton de|un puno de|una caja de|el frasco de) (?:pastillas|pildoras|medicinas|tabletas)\b",
+        negatable=False,
+    ),
+    # A goodbye letter in Spanish, and a Vietnamese overdose ("uống hết thuốc ngủ").
+    *_rules(
+        "goodbye_or_giving_away",
+        "elevated",
+        r"\b(?:carta|cartas|nota|mensaje) (?:de despedida|despidiendose|para despedirse)\b",
+        negatable=False,
+    ),
+    *_rules(
+        "overdose_or_medical_emergency",
+        "imminent",
+        r"\buong (?:het|ca|nhieu) (?:\w+ )?thuoc\b",
+        negatable=False,
+    ),
+    # A note already written ("i wrote my note lol. its on my desk"), not a note for work or school.
+    *_rules(
+        "suicide_plan_or_intent",
+        "high",
+        r"\b(?:wrote|written|writing|finished|typed|left) my note\b(?! (?:for|to|from|about|asking|excusing|at (?:the )?(?:front|reception|office|pharmacy|school)))",
+        negatable=False,
+    ),
+    # Someone else's plan, reported by a friend or coworker ("she told me she has a plan if
+    # tonight goes like last night").
+    *_rules(
+        "suicide_plan_or_intent",
+        "imminent",
+        r"\b(?:she|he|they|my \w+) (?:told me|said|says|texted|texted me|mentioned|admitted) (?:that )?(?:she|he|they) (?:has|have|had|made|got) a plan\b(?! (?:for (?:the|her|his|their|next|this) (?!tonight)|to (?:move|quit|travel|visit|go back|start|study|leave (?:the|her|his|their) job)))",
+        reported=True,
+    ),
+    # Looking at heights, and thinking about the drugs kept at work.
+    *_rules(
+        "suicidal_ideation",
+        "high",
+        r"\bhow (?:high|high up|far down|tall) (?:the |that |this |our |my )?(?:\w+ ){0,3}(?:stairwell|stairs|bridge|roof|rooftop|balcony|overpass|parking (?:garage|deck|structure)|ledge|cliff|building|tower|dam) (?:is|was|would be)\b",
+        r"\b(?:keep|keeps|kept|can'?t stop|cant stop) (?:thinking|thinkin) (?:about|abt|of) (?:the|all the|those|that) (?:drugs|meds|narcotics|fentanyl|morphine|ketamine|propofol|midazolam|potassium|vials?|syringes?|pills)\b.{0,30}\b(?:in|at|from) (?:the|our|my) (?:kit|cart|cabinet|med room|pyxis|rig|ambulance|truck|unit|bag|box|safe|lockbox|work)\b",
+        negatable=False,
+    ),
+    # Affairs ended with no reason given ("cashed out my PTO and didn't renew my lease. Won't be
+    # needing either"); a pet's microchip or registration moved to a relative.
+    *_rules(
+        "goodbye_or_giving_away",
+        "elevated",
+        r"\b(?:cashed out|cashing out|closed|closing|cancel+ed|cancel+ing|didn'?t renew|not renewing|won'?t renew|let (?:my|the) (?:\w+ ){1,2}lapse|sold (?:my|the) (?:truck|car|house|bike|guns?))\b.{0,80}\b(?:won'?t|wont|will not|not going to|not gonna) (?:be )?need(?:ing)? (?:either|it|them|any of (?:it|them|that))\b",
+        r"\b(?:switch\w*|transfer\w*|chang\w*|put|putting|mov\w*|sign\w*) (?:over )?(?:(?:her|his|their|the|my) )?(?:\w+'?s )?(?:microchip|chip|pet registration|registration)\b.{0,40}\bto (?:my|our) (?:sister|brother|mom|mother|dad|father|friend|best friend|neighbou?r|niece|nephew|son|daughter|cousin|aunt|uncle|parents)\b",
+        negatable=False,
+        unless=r"\b(?:new (?:phone|number|address|email|card|account|bank|job|one|place|apartment|house)|(?:i'?m|we'?re|were|we are|i am) moving|mov(?:ed|ing) (?:house|out|away|to|across)|changed (?:my )?(?:phone|number)|deploy\w*|travel\w*|autopay|updat\w*|replac\w*|switch(?:ed|ing)? (?:to|banks|carriers)|upgrad\w*)\b",
+    ),
+    # Thanks "for trying with me" after an understated goodbye ("dont think ill make it to
+    # thursday. thanks for trying w me tho"), from the second red-team set.
+    *_rules(
+        "goodbye_or_giving_away",
+        "elevated",
+        r"\b(?:thanks|thank you|thank u|thx|ty) for (?:trying|not giving up) (?:w|with|on) me\b|\b(?:thanks|thank you|thank u|thx|ty) for putting up with me\b.{0,40}\b(?:all this time|all these years|everything)\b",
+        negatable=False,
+        unless=ORDINARY_GOODBYE,
+    ),
+    # Violence told by an injury or a hiding place: a partner who broke a bone, a story told to
+    # the ER; in Spanish, a parent who hit the other "otra vez", hiding in the bathroom.
+    *_rules(
+        "abuse_or_violence",
+        "high",
+        rf"\b{PARTNER} (?:broke|fractured|dislocated|cracked|split|busted) my (?:wrist|arm|nose|ribs?|jaw|fingers?|hand|lip|eye socket|collarbone)\b(?!.{{0,40}}\b(?:accident\w*|playing|game|practice|by mistake|basketball|soccer|football|wrestling|hockey)\b)",
+        r"\btold (?:the )?(?:er|e\.r\.|doctor|doctors|hospital|nurse|school|teacher|police|cops) (?:that )?i (?:fell|tripped|walked into|slipped|ran into)\b",
+        r"\b(?:le|me|nos|les) (?:pego|golpeo|golpea|pega) (?:a mi|a mis|a nosotros|otra vez|de nuevo|en la cara|con)\b|\bestoy escondid[ao]s? (?:en|de|debajo)\b",
+        negatable=False,
+    ),
 ]
 
 # ---- idioms and academic uses: masked out before matching --------------------------------
@@ -937,6 +1022,12 @@ IDIOMS: list[re.Pattern[str]] = [
         r"\b(?:the|a|this|one) (?:main )?(?:character|protagonist|narrator|heroine|hero)\b[^.?!]{0,40}\b(?:cuts?|cutting|hurts?|hurting|kills?|killing|harms?|harming|starves?|starving|burns?|burning) (?:herself|himself|themselves)\b",
         r"\bfak(?:e|ing|ed) (?:my|our|his|her|their) (?:own )?deaths?\b",
         r"\b(?:his|her|their|my \w+'?s|\w+'s) (?:overdose|suicide|od)\b(?=[^.!?;]{0,40}\b(?:years? ago|anniversary|grief|memorial|funeral|in (?:19|20)\d\d)\b)",
+        # round 6: "thought I was going to die" at a race or a workout; study or work on a topic, people in general, a protocol for patients.
+        r"\bthought (?:i was|i'?d|id) (?:going to|gonna|gona) die\b(?=[^.!?]{0,60}\b(?:mile|race|marathon|finish\w*|crossed|workout|gym|class|hike|climb|laugh\w*|embarrass\w*|lol|haha)\b)",
+        r"\b(?:thesis|dissertation|capstone|paper|poster|study|literature review|review articles?|research|project|grant|curriculum|class|seminar|talk|protocol|policy|tesis|trabajo|estudio|investigacion|articulo|curso|taller)(?: is| was| will be| es)? (?:on|about|regarding|covering|sobre|de|del) (?:\w+ ){0,3}?(?:non-?suicidal \w+|self[- ]?(?:harm|injury)\w*|nssi|suicid\w*|overdos\w*|autolesion\w*|prevencion del suicidio)",
+        r"\b(?:columbia )?suicide (?:severity|risk) (?:rating )?(?:scales?|screen\w*|tools?|instruments?|assessments?)\b|\bc-?ssrs\b|\bprevencion del suicidio\b",
+        r"\b(?:most |many |some |all )?(?:people|those|patients|clients|veterans|teens|men|women|kids|students|survivors) who (?:attempt|attempted|die by|died by|think about|survive\w*|self[- ]?harm|overdose)\b(?: suicide)?[^.?!]{0,60}|\b(?:go on to |to )die by suicide\b",
+        r"\b(?:if|when|how) (?:a|the|our|your) (?:patient|client|student|caller|resident|member|kid|child) (?:discloses?|reports?|mentions?|presents? with|has|had|is having|tells you about) (?:an? )?(?:overdose|suicidal \w+|self[- ]?harm|suicide attempt|plan)\b",
         r"\b(?:hit|hits|threw|throws|smacked|whacked|got) (?:me|us|him|her) with (?:a|the|his|her|my) (?:pillow|snowball|water balloon|nerf \w+|foam \w+|ball|frisbee|sock)\b|\bpillow fights?\b",
     )
 ]
@@ -950,9 +1041,22 @@ NEGATION = re.compile(
 # thoughts: "I'm not going to kill myself tonight but I keep thinking about it" is risk; "I'd never
 # hurt myself" and "no thoughts of hurting myself" are not.
 HEDGE = re.compile(
-    r"\b(?:tonight|tonite|today|right now|rn|yet|for now|anymore|any more|promise|probably|maybe|"
+    r"\b(?:promise|probably|maybe|"
     r"i think|don'?t think|dont think|not sure|unsure|i guess|i hope|hopefully|try not|trying not|"
     r"can'?t promise|won'?t be able|todavia)\b"
+)
+# A time limit hedges a denial only when it comes after the negation ("not tonight", "won't ...
+# today"); "rate safety today: 10/10, no thoughts of harming myself" is a plain denial (round 6).
+TIME_LIMIT = re.compile(r"\b(?:tonight|tonite|today|right now|rn|yet|for now|anymore|any more)\b")
+# "No thoughts of X" reports a state; a time after it ("... today") dates the report, not a hedge.
+STATE_DENIAL = re.compile(
+    r"\bno (?:\w+ )?(?:thoughts?|urges?|intent\w*|plans?) (?:of|about|abt|to)\b"
+)
+# Rules whose meaning holds a negation are not cancelled by one, but a denial right in front of
+# the match is still a denial: "not done with life", "no thoughts of being better off dead".
+DIRECT_DENIAL = re.compile(
+    r"\b(?:not|no (?:\w+ )?(?:thoughts?|urges?|feelings?|ideas?) (?:of|about|abt|that))\s+"
+    r"(?:being\s+|feeling\s+|really\s+)?$"
 )
 ADMISSION = re.compile(
     r"\b(?:but|though|tho|although|except|pero)\b.{0,50}\b(?:think|thinking|thought|thoughts|urge|urges|"
@@ -988,10 +1092,12 @@ PAST_ANCHOR = re.compile(
     r"a teenager|\d+|a kid|in (?:high school|college|my \w+))|used to|(?:the|my) scars (?:are|were) "
     r"(?:old|faded)|old scars|\d{4} (?:hospitali[sz]ation|attempt|overdose)|hace (?:muchos )?anos|"
     r"cuando (?:era|tenia) (?:joven|nin[oa]|\d+)|ha (?:muitos )?anos|very much in the past|"
-    r"in the past|behind me)\b"
+    r"in the past|behind me|back in (?:undergrad|grad school|the army|the military|the service)|at age \d+|"
+    r"at 1[3-9]|remember (?:when|the (?:night|day|time))|when i (?:got back|came back|came home|returned) from|when i was (?:pregnant|"
+    r"postpartum|drinking|using|deployed)|scars? (?:are|is) still (?:there|visible))\b"
 )
 PRESENT_WELLNESS = re.compile(
-    r"\b(?:(?:doing|been doing|feeling) (?:really |so |very )?(?:well|great|good|fine|better)|"
+    r"\b(?:(?:doing|been doing|feeling) (?:really |so |very )?(?:well|great|good|fine|better)(?: these days| lately| now)?|"
     r"(?:in|at) a (?:really |very |much )?(?:good|great|better|healthy|stable) (?:place|spot)|"
     r"(?:been|stayed|staying) (?:well|stable|fine|good|sober|clean|healthy|safe)(?: ever since| since| for)|"
     r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|many) (?:years?|months?) (?:sober|clean|free)|"
@@ -1001,7 +1107,9 @@ PRESENT_WELLNESS = re.compile(
     r"(?:fine|okay|ok|good|great|well|stable|happy|healthy|safe)(?: and (?:happy|healthy|stable|well|"
     r"good|great|safe|doing great))?(?: now| these days| today| lately)?|long gone|"
     r"(?:very much |all |well )?in the past|behind me|a different person|peer support|recovered|"
-    r"(?:ya )?estoy (?:muy )?bien|ya (?:lo )?supere|ya paso|estou bem)\b"
+    r"(?:ya )?estoy (?:muy )?bien|ya (?:lo )?supere|ya paso|estou bem|handled it (?:really |so |pretty )?well|"
+    r"share a win|proud of myself|no (?:thoughts|urges|attempts|episodes|problems|issues|relapses) since|"
+    r"(?:nothing|none) since)\b"
 )
 CURRENT_CUE = re.compile(
     r"\b(?:again|lately|recently|these days|this (?:week|month|morning|weekend|year)|last (?:night|"
@@ -1025,12 +1133,28 @@ PAST_CATEGORIES = frozenset(
 # A questionnaire item quoted and answered no: "asks about being better off dead - that's a no".
 QUESTIONNAIRE = re.compile(
     r"\b(?:phq\w*|gad\w*|forms?|questions?|questionnaires?|items?|surveys?|screeners?|screening|"
-    r"intake|checkbox|check ?box|asks? (?:about|if|whether)|asking (?:about|if))\b"
+    r"intake|checkbox|check ?box|asks? (?:about|if|whether)|asking (?:about|if)|asked (?:me )?(?:about|if|whether))\b"
 )
 ANSWERED_NO = re.compile(
     r"\b(?:(?:that'?s|thats|it'?s|its|answer(?:ed)? (?:is|was)?|i (?:said|put|answered|marked|checked|"
-    r"circled|picked|chose))(?: a| an)? (?:no|not at all|never|zero|0|none|nope)|not at all for me|"
+    r"circled|picked|chose|meant|clicked|selected))(?: a| an)? ['\"]?(?:no|not at all|never|zero|0|none|nope)|not at all for me|"
     r"a no for me|no for me)\b|^[\s:\-=\"']*(?:not at all|no|never|none|nope|zero|0)\b"
+)
+
+
+# The answer given before the item in the same sentence: "on the PHQ I put 0, no thoughts of ...".
+ANSWERED_NO_BEFORE = re.compile(
+    r"\bi (?:said|put|answered|marked|checked|circled|picked|chose|clicked|selected|scored) (?:a |an )?"
+    r"['\"]?(?:no|not at all|never|zero|0|none|nope)\b"
+)
+# ...unless the answer is taken back before the item: "I put 0 but honestly ...".
+CONTRAST = re.compile(
+    r"\b(?:but|though|tho|although|honestly|actually|truth is|really|lied|pero)\b"
+)
+# An answer taken back after it is given: "I said no. I lied."
+TAKEN_BACK = re.compile(
+    r"\b(?:i lied|lied about it|(?:that'?s|that was|it'?s|it was|wasn'?t|isn'?t) (?:not )?(?:true|a lie)|"
+    r"(?:honestly|actually|truthfully),? (?:yes|i do|i have|i am))\b"
 )
 
 
@@ -1053,6 +1177,24 @@ class NormalisedText:
 _QUOTES = {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u201c": '"', "\u201d": '"'}
 
 
+@lru_cache(maxsize=8192)
+def _fold_char(raw: str) -> str:
+    """One original character as folded characters (cached: a message repeats few characters)."""
+    out = []
+    for char in unicodedata.normalize("NFKD", _QUOTES.get(raw, raw).lower()):
+        if unicodedata.combining(char):
+            continue
+        if not char.isalnum() and char not in " '\"-.,!?;:\n/" and not char.isspace():
+            char = " "
+        if char.isspace():
+            char = "\n" if raw == "\n" else " "
+        out.append(char)
+    return "".join(out)
+
+
+_LETTER_RUN = re.compile(r"([^\W\d_])\1\1")
+
+
 def normalise(text: str) -> NormalisedText:
     """Lower-case, fold accents and curly quotes, squeeze runs of 3+ letters, keep an index map.
 
@@ -1062,18 +1204,14 @@ def normalise(text: str) -> NormalisedText:
     chars: list[str] = []
     origin: list[int] = []
     for index, raw in enumerate(text):
-        folded = _QUOTES.get(raw, raw)
-        for char in unicodedata.normalize("NFKD", folded.lower()):
-            if unicodedata.combining(char):
+        for char in _fold_char(raw):
+            if char == " " and chars and chars[-1] == " ":
                 continue
-            if not char.isalnum() and char not in " '\"-.,!?;:\n/" and not char.isspace():
-                char = " "
-            if char.isspace():
-                char = "\n" if raw == "\n" else " "
-                if chars and chars[-1] == " " and char == " ":
-                    continue
             chars.append(char)
             origin.append(index)
+    folded = "".join(chars)
+    if not _LETTER_RUN.search(folded):  # most messages: nothing to squeeze
+        return NormalisedText(folded, origin)
     squeezed_chars: list[str] = []
     squeezed_origin: list[int] = []
     position = 0
@@ -1131,7 +1269,17 @@ RISK_WORDS = _wordset(
     "want wanna die dead death kill killing myself suicide suicidal overdose overdosed pills meds "
     "here anymore every everyone everybody would better tried alone needing around nobody "
     "tonight goodbye hurt hurting cut cutting hang jump rope knife voices life live living gone "
-    "end ending bleeding breathe drunk high"
+    "end ending bleeding breathe drunk high gun guns pistol rifle noose razor blade"
+)
+# English function words and texting fillers: a clause made of these plus one word carries too
+# little for the semantic layer to judge ("but I finished", "see you friday"; round 6).
+FUNCTION_WORDS = _wordset(
+    "i me my mine myself you your yours u ur we us our he him his she her they them their it its "
+    "it's i'm im i've ive i'd id i'll ill you're youre he's she's they're that's thats there's a an "
+    "the this that these those and or but so if then than as at by for from in into of on onto to "
+    "with about up out off over am is are was were be been being do does did done have has had "
+    "having will would shall should can could may might must not no just also too very really lol "
+    "lmao haha hahaha ok okay hi hey yeah ya omg ngl tbh fr rn pls please"
 )
 # Function words that mark a message as Spanish or Portuguese: such text is not "corrected" into
 # English look-alikes ("lunes" -> "lines"); the Spanish families of the lexicon judge it.
