@@ -32,7 +32,7 @@ class LabelledSpan(BaseModel):
 class PHIExample(BaseModel):
     id: str
     split: str  # "dev": the recognizers were tuned on it; "holdout": written after, never tuned on
-    source: str | None = None  # "blind-2": written blind by someone who never saw the code
+    source: str | None = None  # "blind-2", "blind-3": written blind, by someone who never saw code
     text: str
     known: KnownIdentifiers
     spans: list[LabelledSpan]
@@ -133,6 +133,9 @@ def _worst_case_seconds() -> tuple[str, float]:
         "accented names": "José Gómez " * (MAX_TEXT_CHARS // 11),
         "spelled-out birthdays": "5 de noviembre de 2014, " * (MAX_TEXT_CHARS // 24),
         "lower-case name slots": "kenji and I went from work " * (MAX_TEXT_CHARS // 27),
+        "possessives and relations": "Sofiia's school, my bf jun " * (MAX_TEXT_CHARS // 27),
+        "lists of names": "Kevin and Vy, Dmytro showed up. " * (MAX_TEXT_CHARS // 32),
+        "korean and cyrillic names": "Yoon Ok-soon and Марія " * (MAX_TEXT_CHARS // 23),
     }
     pseudonymizer = Pseudonymizer(
         KnownIdentifiers(full_name="Hope Alvarez", date_of_birth=date(2014, 11, 5))

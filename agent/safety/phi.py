@@ -238,14 +238,29 @@ _FOLD_EXTRA = {
     "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ß": "ss", "æ": "ae", "Æ": "AE",
     "œ": "oe", "Œ": "OE", "ı": "i", "\u2019": "'", "\u2018": "'", "\u02bc": "'",
 }  # fmt: skip
+# Cyrillic in the Ukrainian national romanisation, the one passports and records use: the
+# record's "Mariia" or "Dmytro" then catches "Марія", "Дмитро" typed by a relative.
+_UKRAINIAN_LATIN = (
+    "a b v h g d e ie zh z y i i i k l m n o p r s t u f kh ts ch sh shch _ iu ia _ y e io"
+)
+_CYRILLIC = dict(
+    zip("абвгґдеєжзиіїйклмнопрстуфхцчшщьюяъыэё", _UKRAINIAN_LATIN.split(), strict=True)
+)
+for _lower, _latin in _CYRILLIC.items():
+    _latin = _latin.strip("_")
+    _FOLD_EXTRA[_lower] = _latin
+    _FOLD_EXTRA[_lower.upper()] = _latin[:1].upper() + _latin[1:]
+# At the start of a word (a capital, in a name) these four are written with a Y: Yuliia, Yevhen.
+_FOLD_EXTRA.update({"Є": "Ye", "Ї": "Yi", "Й": "Y", "Ю": "Yu", "Я": "Ya"})
 
 
 def fold(text: str) -> tuple[str, list[int] | None]:
     """`text` without diacritics ('Gómez' -> 'Gomez', 'março' -> 'marco', curly apostrophes
     straightened), plus for each folded character the index of the original one it came from
-    (None when nothing changed). Every matcher runs on the folded text, so the record's 'Gómez'
-    catches a typed 'Gomez' and the reverse, and the census names and ASCII patterns apply to
-    names written with accents."""
+    (None when nothing changed); digits of any script become 0-9 ('۱۹۹۲' -> '1992'). Every
+    matcher runs on the folded text, so the record's 'Gómez' catches a typed 'Gomez' and the
+    reverse, the census names and ASCII patterns apply to names written with accents, and a
+    birthday or phone number typed in Persian digits is still the client's."""
     if text.isascii():
         return text, None
     chars: list[str] = []
@@ -256,6 +271,8 @@ def fold(text: str) -> tuple[str, list[int] | None]:
             index.append(i)
             continue
         replacement = _FOLD_EXTRA.get(char)
+        if replacement is None and char.isdecimal():  # Arabic-Indic, Persian, Devanagari digits
+            replacement = str(unicodedata.decimal(char))
         if replacement is None:
             decomposed = unicodedata.normalize("NFKD", char)
             replacement = "".join(c for c in decomposed if not unicodedata.combining(c))
@@ -297,6 +314,69 @@ def _nickname_patterns(given: str) -> list[str]:
     found -= FUNCTION_WORDS
     found.discard(lower)
     return sorted(found, key=len, reverse=True)
+
+
+# Two-letter forms that are words, states or clinic shorthand ("MA", "OK", "ER"): a client's
+# initials in these letters count only when dotted ("M.A.").
+_PAIRS = (
+    "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM "
+    "NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC PR US UK TV AM PM ER OT PT DR MR "
+    "NP RN HR IT AI GP AS AT TO UP WE MY AN BY OF SO DO GO BE IF IS NO ON OX IQ EU"
+)
+_LETTER_PAIRS_IN_USE = frozenset(_PAIRS.split())
+
+
+def _initials_pattern(given_parts: list[str], last: str | None) -> str | None:
+    """The client signing with initials: 'J.R.' for Jerome Robinson, 'M-C' for Marie-Claude, 'JP'
+    for João Pedro. Upper case only, so 'jr' and 'mc' in running text are left alone."""
+    firsts = [fold(p)[0][:1].upper() for p in given_parts if p]
+    last_initial = fold(last)[0][:1].upper() if last else ""
+    forms = {"".join(firsts[:2])} if len(firsts) > 1 else set()
+    if firsts and last_initial:
+        forms |= {firsts[0] + last_initial, "".join(firsts) + last_initial}
+    alternatives = []
+    for form in sorted(f for f in forms if len(f) > 1 and f.isalpha()):
+        alternatives += [r"\.\s?".join(form) + r"\.", "-".join(form)]
+        if form not in _LETTER_PAIRS_IN_USE:
+            alternatives.append(form)
+    if not alternatives:
+        return None
+    return rf"(?<![\w@.\-])(?:{'|'.join(alternatives)})(?![\w@\-])"
+
+
+def _misspelling_pattern(names: list[str]) -> str | None:
+    """The client's names one letter off ('Oluwasuen' for Oluwaseun, 'brooke' for Brook): a
+    letter dropped, added, changed (names of five letters or more) or two swapped. Any case;
+    never an everyday or function word ('grade' is not Grace)."""
+    variants: set[str] = set()
+    for name in names:
+        for word in fold(name)[0].lower().split():
+            word = re.sub(r"[^a-z'\-]", "", word)
+            if len(word) < 4:
+                continue
+            cut = [word[:i] + word[i + 1 :] for i in range(len(word))]
+            swap = [word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)]
+            add = [
+                re.escape(word[:i]) + "[a-z]" + re.escape(word[i:]) for i in range(len(word) + 1)
+            ]
+            variants.update(re.escape(v) for v in cut + swap if len(v) >= 4)
+            variants.update(add)
+            if len(word) >= 5:
+                variants.update(
+                    re.escape(word[:i]) + "[a-z]" + re.escape(word[i + 1 :])
+                    for i in range(len(word))
+                )
+    if not variants:
+        return None
+    body = "|".join(sorted(variants, key=len, reverse=True))
+    probe = re.compile(rf"(?:{body})")
+    lengths = {len(fold(w)[0]) for n in names for w in n.split()}
+    words = [
+        w for w in everyday_words() | FUNCTION_WORDS
+        if any(abs(len(w) - n) <= 1 for n in lengths) and probe.fullmatch(w)
+    ]
+    avoid = rf"(?!(?:{'|'.join(map(re.escape, sorted(words)))})(?![\w@]))" if words else ""
+    return rf"(?i)(?<![\w@]){avoid}(?:{body})(?![\w@])"
 
 
 def _name_parts(name: str | None) -> list[str]:
@@ -381,6 +461,15 @@ class _KnownMatcher:
         if guesses:
             self._add(_positional_pattern(sorted(guesses, key=len, reverse=True)),
                       NICKNAME_KEY, "PERSON", None)
+        given_parts = _name_parts(first) or [first] if first else []
+        initials = _initials_pattern(given_parts, last)
+        if initials:
+            self._add(initials, NICKNAME_KEY, "PERSON", None)
+        misspelt = _misspelling_pattern(
+            [n for n in {known.preferred_name, first, last, *given_parts, *_name_parts(last)} if n]
+        )
+        if misspelt:
+            self._add(misspelt, NICKNAME_KEY, "PERSON", None)
         for i, phone in enumerate(known.phones, start=1):
             digits = re.sub(r"\D", "", phone)
             if len(digits) in (8, 11) and digits.startswith("1"):

@@ -44,7 +44,20 @@ _NEVER_NAMES = _words(
     "marry desire golden brain chin china america sunday monday tuesday wednesday thursday friday "
     "saturday january february march september october november december the and or but not "
     "can do did is it me we us our a i ok okay thanks thank please dear hi hello hey yes no god "
-    "lord jesus christ mom dad mum sir madam doctor nurse mi"
+    "lord jesus christ mom dad mum sir madam doctor nurse mi ma ola mam amma appa umma nana chau bo"
+)
+# Texting shorthand and adverbs that follow a relation word without being a name ("my mom lol",
+# "my dad finally called").
+_NOT_NAMES_LOWER = _words(
+    "lol tho rn bc cuz idk smh omg tbh ngl btw imo lmao pls plz thx ty u ur ya yall rly jk fr asap "
+    "tmrw tmr po naman ba pa na always never really actually literally usually finally probably "
+    "again already today tonight tomorrow yesterday though either keeps et est qui que il elle "
+    "nous vous ils on au aux pour avec dans sur ou donc ne pas aine ainee cadet cadette mayor menor"
+)
+# Closing words a sign-off puts before a name: never the name.
+_SIGN_OFF_WORDS = _words(
+    "love thanks regards best cheers merci gracias obrigado obrigada abraco abracos beijos bisous "
+    "saludos atentamente cordialement xoxo xo mahadsanid salamat kamsahamnida dyakuiu"
 )
 # Organisations a practice's clients name all the time ("Aetna said..."): never a person.
 _ORGANISATIONS = _words(
@@ -95,11 +108,29 @@ _RELATIONS = (
     r"senorita|licenciado|licenciada|companero|companera|suegro|suegra|cunado|cunada|sobrino|"
     r"sobrina|nieto|nieta|padrastro|madrastra|pareja|terapeuta|psiquiatra|consejero|consejera|"
     r"mae|pai|irmao|irma|filho|filha|namorado|namorada|chefe|vizinho|vizinha|avo|advogado|"
-    r"advogada|professora|sogra|sogro"
+    r"advogada|professora|sogra|sogro|cuidador|cuidadora|enfermeira|baba|"
+    # French ("ma soeur Nadege", "sa mere, Kettly"), Tagalog and texting ("my tita baby", "my bf").
+    r"soeur|frere|mere|pere|mari|femme|fille|fils|tante|oncle|cousine|grand-mere|grand-pere|"
+    r"belle-mere|beau-pere|belle-soeur|beau-frere|ami|amie|copain|copine|professeur|tuteur|"
+    r"tutrice|voisin|voisine|tita|tito|lola|lolo|kuya|ninang|ninong|abuelita|abuelito|"
+    r"bf|gf|bff|hubby|wifey"
 )
+# Possessives that are never a person's name ("everyone's school", "today's class").
+_NOT_SIGNERS = _SIGN_OFF_WORDS | FUNCTION_WORDS
+_NOT_POSSESSORS = _words(
+    "everyone someone somebody anyone anybody nobody everybody children women men people kids "
+    "family world year week month day other one"
+) | _NEVER_NAMES | FUNCTION_WORDS | _NOT_SURNAMES | _NOT_NAMES_LOWER | _ORGANISATIONS
+# Halves of hyphenated words that are not Korean given names ("Co-pay", "Follow-up").
+_PREFIXES = _words("co re pre non ex mid self anti multi post semi sub tele step great half")
+_COMPOUND_TAILS = _words(
+    "up in on off out by ups ins care time term day week year mail pay being all over back free "
+    "law mom dad wife son do based like ons end to old aged ish known made type"
+)
+_PARTICLES = _words("de la del da dos das van von der den bin ibn bint ben al el di du le")
 _DETERMINERS = (
     r"my|our|his|her|their|your|the|a|mi|mis|su|sus|tu|tus|nuestro|nuestra|la|el|los|las|del|"
-    r"meu|minha|seu|sua|o|do|da"
+    r"meu|minha|seu|sua|o|do|da|ma|mon|sa|son|ta|ton|notre|votre|leur|mes|ses"
 )
 # A word after these is a noun, not a lower-case name: "the bill from work".
 _NOT_BEFORE_LOWER_NAME = [*_DETERMINERS.split("|"), "an", "any", "this"]
@@ -107,12 +138,13 @@ _NOT_BEFORE_LOWER_NAME = [*_DETERMINERS.split("|"), "an", "any", "this"]
 _PARTICLE = r"(?:(?:de la|de|del|da|dos|das|van|von|der|den|bin|ibn|al|el|di|du|le|la)\s+)?"
 _TITLES = (
     r"Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Officer|Judge|Pastor|Father|Nurse|Coach|"
-    r"Dra|Doctora|Sr|Sra|Srta|Lic|Licenciada|Licenciado|Senor|Senora|Senorita|Dona|Sto|Sta"
+    r"Dra|Doctora|Sr|Sra|Srta|Lic|Licenciada|Licenciado|Senor|Senora|Senorita|Dona|Sto|Sta|"
+    r"Mme|Mlle|M(?=\.)"
 )
 _CAP = r"[A-Z][a-zA-Z'\-]+"
 #: Characters of context a name rule looks at on each side.
 _WINDOW = 60
-_TITLE_WORDS = frozenset(t.lower() for t in _TITLES.split("|"))
+_TITLE_WORDS = frozenset(t.lower().split("(")[0] for t in _TITLES.split("|"))
 _ANY_WORD = r"[A-Za-z][a-zA-Z'\-]+"
 # Words after a name that make a common-word name ("Hope said", "Will texted") a person.
 _NAME_VERBS = (
@@ -195,13 +227,17 @@ class PersonRecognizer(EntityRecognizer):
     def __init__(self) -> None:
         self._first = first_names()
         self._common = common_word_names()
-        surname = rf"(?:\s+{_PARTICLE}(?P<last>{_CAP})(?:\s+(?P<last2>{_CAP}))?)?"
+        surname = (
+            rf"(?:\s+{_PARTICLE}(?P<last>{_CAP})(?:\s+{_PARTICLE}(?P<last2>{_CAP}))?)?"
+        )
         self._cued = [
             # "my friend Sarah", "my boss, jen", "the hr person is deb", "mi prima esperanza",
             # "his mom Maria Lopez": any word after a relation.
+            # "Maeve's husband Colm", "my daughter-in-law Olena", "o pai dele, Wellington".
             re.compile(
-                rf"(?i:\b(?:{_DETERMINERS})\s+(?:(?:little|older|younger|big|best|ex|step|half|new|"
-                rf"old|twin|former|work|school|church)[\s\-])?(?:{_RELATIONS})),?\s+"
+                rf"(?i:\b(?:{_DETERMINERS}|[a-z][a-z\-]*'s)\s+(?:(?:little|older|younger|big|"
+                rf"best|ex|step|half|new|old|twin|former|work|school|church)[\s\-])?"
+                rf"(?:{_RELATIONS})(?:-in-law)?(?:\s+(?:dele|dela))?),?\s+"
                 rf"(?:(?:is|as|was|es)\s+)?(?i:(?:(?:{_DETERMINERS})\s+)?(?:{_TITLES})\.?\s+)?"
                 rf"(?P<first>{_ANY_WORD}){surname}"
             ),
@@ -220,13 +256,59 @@ class PersonRecognizer(EntityRecognizer):
                 r"|my (?:job|work|class|building))\b)"
             ),
             # "Dr. Patel", "Mrs Anne Brown".
-            re.compile(rf"\b(?:{_TITLES})\.?\s+(?P<first>{_CAP}){surname}"),
-            # "named Tom", "name is Alex", "called Jo" (as a name).
+            re.compile(rf"\b(?:{_TITLES}|dona|don|dr|dra)\.?\s+(?P<first>{_CAP}){surname}"),
+            # "named Tom", "name is Alex", "Aiden calls him Hunt", "le decimos Chuy".
             re.compile(
-                rf"(?i:\b(?:named|name is|name's|goes by|this is|it's|it is|signed|love,|"
-                rf"thanks,|regards,|best,|from))\s+(?P<first>{_CAP}){surname}"
+                rf"(?i:\b(?:named|name is|name's|goes by|this is|it's|it is|signed|"
+                rf"call(?:s|ed)? (?:him|her|them)|we call (?:him|her|them)|le (?:decimos|dicen)|"
+                rf"(?:chamamos|chamam) (?:ele |ela )?de|on l'appelle))\s+(?P<first>{_CAP}){surname}"
             ),
+            # Haitian Creole puts the possessive after the noun: "mari m Wilner", "fi m nan".
+            re.compile(rf"(?i:\b(?:mari|madanm|manman|fre|pitit|fi|gason)\s+m)\s+(?P<first>{_CAP})"),
         ]
+        # Sign-offs ("Thanks, Jo", "Merci, M-C", "Abraco, JP", "love, from Sam" at a line end):
+        # initials count here, unlike "my student ID".
+        self._sign_off = re.compile(
+            rf"(?i:\b(?:love|thanks|thank you|regards|best|cheers|merci|gracias|obrigad[oa]|"
+            rf"abracos?|beijos?|bisous|saludos|un abrazo|atentamente|cordialement|xoxo|xo)[,!.]?"
+            rf"|^\s*from)\s+(?P<first>[A-Z][A-Za-z'.\-]*[A-Za-z.])(?:\s+(?P<last>{_CAP}))?"
+            r"(?=\s*(?:$|\n|[.!,]))",
+            re.MULTILINE,
+        )
+        # A message that ends on one unusual capitalised word after a sentence: "...the essay.
+        # Shiv". (Census names there are caught anyway.)
+        self._last_word = re.compile(rf"(?:[.!?]\s+|\n\s*)(?P<first>{_CAP})[\s.!]*\Z")
+        # "Sofiia's school", "Joy's number", "sky's mom dawn": a possessive before a relation or
+        # something only a person has.
+        self._possessive = re.compile(
+            rf"(?<![\w'])(?P<first>{_ANY_WORD})'s\s+(?:(?:new|ex|late|old|little|older|younger|"
+            rf"big|step|baby)[\s\-]+)?(?i:(?:{_RELATIONS})(?:-in-law)?|school|number|phone|cell|"
+            rf"email|teacher|class|birthday|wedding|funeral|mother|father)\b"
+        )
+        # Romanised Korean given names: two syllables joined by a hyphen ("Sung-ho", "Ok-soon"),
+        # with the family name before them when it is not a plain word ("Yoon Ok-soon").
+        self._hyphen_given = re.compile(
+            r"(?:\b(?P<family>[A-Z][a-z]{1,6})\s+)?\b(?P<first>[A-Z][a-z]{1,5}-[a-z]{1,5})\b(?!-)"
+        )
+        # Name shapes with an Arabic, Dutch or German particle: "Khalid bin Saeed".
+        self._particle_name = re.compile(
+            rf"\b(?P<first>{_CAP})\s+(?:bin|ibn|bint|ben|van der|van den|van|von)\s+"
+            rf"(?P<last>{_CAP})(?:\s+(?P<last2>{_CAP}))?"
+        )
+        self._relation = re.compile(rf"(?:{_RELATIONS})(?:-in-law)?")
+        self._determiner_before = re.compile(
+            rf"(?i:\b(?:{_DETERMINERS}|an|this|that|some|any|no|every|each|i|we|you|they|he|she))"
+            r"\s+$"
+        )
+        # Where a plain word is a noun or a verb, not the name it was elsewhere: "the sky", "i
+        # hope", "he'll mark me absent".
+        self._word_slot_before = re.compile(
+            rf"(?i:\b(?:{_DETERMINERS}|an|this|that|some|any|no|every|each|i|we|you|they|he|she|"
+            r"to|will|can|could|would|should|might|must|not)|'ll|n't)\s+$"
+        )
+        self._verb_next = re.compile(rf"^\s+(?:{_NAME_VERBS}|[a-z]+ed|is [a-z]+ing)\b")
+        self._list_after = re.compile(rf"^(?:,\s*|\s+(?:and|&|or|y|e|et)\s+)(?P<first>{_CAP})")
+        self._list_before = re.compile(rf"\b(?P<first>{_CAP})(?:,\s*|\s+(?:and|&|or|y|e|et)\s+)$")
         # Surname in a lookahead so "Tell Will" still lets "Will" start its own match.
         self._capitalised = re.compile(
             rf"\b(?P<first>{_CAP})(?=(?:\s+{_PARTICLE}(?P<last>{_CAP})(?:\s+(?P<last2>{_CAP}))?)?)"
@@ -242,17 +324,26 @@ class PersonRecognizer(EntityRecognizer):
             r"|\b(?:mrs|mr|ms|sra|srta|sr)\.?\s+)(?P<first>[a-z][a-z'\-]+)\b"
             r"|(?:^|(?<=[.!?\n] )|(?<=\bwith )|(?<=\bw/ ))(?P<before>[a-z][a-z'\-]+)"
             r"(?= and (?:[Ii]|me)\b)"
+            # "that will is going to change": a modal is never followed by these.
+            r"|(?<![\w'])(?P<modal>will|may)(?= (?:is|was|said|says|told|texted|keeps|has been)\b)"
         )
         self._verb_after = re.compile(rf"^(?:'s\b|\s+(?:{_NAME_VERBS})\b)")
         # A capitalised word outside the census list is a name only with a strong cue on either
         # side ("I saw Yusuf", "Can Bogdan come"); "Aetna is" or "Boston was" stay untouched.
         self._strong_before = re.compile(
             r"(?i:\b(?:saw|met|meet|visit|visited|invite|invited|told|tell|ask|asked|texted|"
-            r"text|call|called|with|w/|me and|can|could|did|does|will|would)\s+)$"
+            r"text|call|called|with|w/|me and|can|could|did|does|will|would|reach|contact|"
+            r"add|include|bring|let|(?:yelling|yelled|screaming|asking|looking|waiting) for)\s+)$"
         )
+        # A person's verbs, in English and the portal's other languages ("Dmytro showed up",
+        # "Ngozi has agreed", "Maeve, who's", "Tomek to join", "Edvaldo, acha", "Kettly dit").
         self._strong_after = re.compile(
-            r"^\s+(?:said|says|told|texted|called|asked|thinks|wants|wanted|came|come|join|joined|"
-            r"and I|yelled|hit|moved|left|passed away|died)\b"
+            r"^,?\s+(?:said|says|told|texted|called|asked|thinks|wants|wanted|came|come|join|"
+            r"joined|and I|yelled|hit|moved|left|passed away|died|showed|shows|has agreed|agreed|"
+            r"made|makes|arrives|arrived|brings|brought|refuses|refused|stood|cried|screamed|"
+            r"lives|lived|keeps|kept|drove|doesn't|won't|can't|didn't|wasn't|isn't|is trying|"
+            r"is staying|was born|to join|to come|to attend|and the kids|and the baby|and me|"
+            r"who|who's|dice|dijo|quiere|acha|diz|disse|quer|dit|veut|arrive|pa vle)\b"
         )
         self._everyday = everyday_words()
         self._prep_before = re.compile(rf"(?i:\b(?:{_NAME_PREPS}))\s+$")
@@ -269,20 +360,53 @@ class PersonRecognizer(EntityRecognizer):
             for match in pattern.finditer(text):
                 first = match.group("first")
                 key = first.lower().removesuffix("'s")
-                # "my brother Will", "Will (my brother)": a capitalised census name after or
-                # before a relation counts even when it is also a word.
-                listed_capital = first[0].isupper() and key in self._first and key not in _MONTHS
-                if (
-                    key in _NEVER_NAMES
-                    or (key in _NOT_SURNAMES and not listed_capital)
-                    or key in _TITLE_WORDS
-                    or key in _ORGANISATIONS
-                    or (first.isupper() and key not in self._first)  # "my student ID"
+                # "my brother Will", "April (my stepdaughter)": a capitalised census name next
+                # to a relation counts even when it is also a word or a month.
+                listed_capital = first[0].isupper() and key in self._first and (
+                    key not in _MONTHS or pattern is self._cued[1]
+                )
+                if key in _NEVER_NAMES or key in _TITLE_WORDS or key in _ORGANISATIONS:
+                    continue
+                if first.islower():
+                    if pattern is self._cued[1] and key not in self._first:
+                        continue  # "si no contesto, mi hija": apposition needs a known name
+                    if not self._lower_name(text, match.end("first"), key):
+                        continue  # "my therapist before you", "my mom lol"
+                elif (key in _NOT_SURNAMES and not listed_capital) or (
+                    first.isupper() and key not in self._first  # "my student ID"
                 ):
                     continue
-                if first.islower() and (key not in self._first or key in FUNCTION_WORDS):
-                    continue  # "my therapist before you": lower case counts only if a known name
                 results.append(self._result(match, text, 0.85))
+        for match in self._sign_off.finditer(text):
+            if match.group("first").lower().strip(".") not in _NOT_SIGNERS:
+                results.append(self._result(match, text, 0.8))
+        for match in self._last_word.finditer(text):
+            if self._unusual(match.group("first")):
+                results.append(self._result(match, text, 0.6))
+        for match in self._possessive.finditer(text):
+            key = match.group("first").lower()
+            before = text[max(0, match.start() - 20) : match.start()]
+            if not (
+                key in _NOT_POSSESSORS
+                or match.group("first").isupper()
+                or self._relation.fullmatch(key)
+                or self._determiner_before.search(before)
+            ):
+                results.append(self._result(match, text, 0.7))
+        for match in self._hyphen_given.finditer(text):
+            head, _, tail = match.group("first").lower().partition("-")
+            if (head in self._everyday and tail in self._everyday) or head in _PREFIXES or (
+                tail in _COMPOUND_TAILS
+            ):
+                continue
+            family = match.group("family")
+            start = match.start("first")
+            if family and self._unusual(family) and family.lower() not in self._first:
+                start = match.start("family")
+            results.append(RecognizerResult("PERSON", start, match.end("first"), 0.7))
+        for match in self._particle_name.finditer(text):
+            if self._unusual(match.group("first")) or match.group("first").lower() in self._first:
+                results.append(self._result(match, text, 0.7))
         for match in self._capitalised.finditer(text):
             first = match.group("first")
             key = first.lower().removesuffix("'s")
@@ -298,8 +422,13 @@ class PersonRecognizer(EntityRecognizer):
             if key in self._first and key not in self._common and key not in _NEVER_NAMES:
                 results.append(self._result(match, text, 0.6))
         for match in self._lower_slot.finditer(text):
-            group = "first" if match.group("first") else "before"
+            group = next(g for g in ("first", "before", "modal") if match.group(g))
             key = match.group(group).removesuffix("'s")
+            if group == "modal":
+                if not re.search(r"(?i:\b(?:the|a|his|her|my|your|their|our|living))\s+$",
+                                 text[max(0, match.start() - 20) : match.start()]):
+                    results.append(RecognizerResult("PERSON", *match.span(group), 0.6))
+                continue
             if key in self._first and key in self._common:
                 continue  # "me and will", "hope and I": words first
             if key in self._first or not (
@@ -307,7 +436,91 @@ class PersonRecognizer(EntityRecognizer):
             ):
                 start, end = match.span(group)
                 results.append(RecognizerResult("PERSON", start, end - key.endswith("'s") * 2, 0.6))
-        return results
+        results += self._listed_with(text, results)
+        return results + self._elsewhere(text, results)
+
+    def _unusual(self, word: str) -> bool:
+        """A capitalised word that is no everyday, function or cue word: a name when the slot
+        says so."""
+        key = word.lower().removesuffix("'s")
+        return not (
+            key in self._everyday
+            or key in _SIGN_OFF_WORDS
+            or self._relation.fullmatch(key)
+            or key in FUNCTION_WORDS
+            or key in _NOT_SURNAMES
+            or key in _TITLE_WORDS
+            or key in _ORGANISATIONS
+            or key in _NEVER_NAMES
+            or word.isupper()
+        )
+
+    def _lower_name(self, text: str, end: int, key: str) -> bool:
+        """A lower-case word after a relation ("my husband jun", "my tita baby", "my friend june
+        screenshotted it") is a name if it is a census name, an unusual word that does not look
+        like a verb or adverb, or any word a person's verb follows."""
+        if (
+            key in FUNCTION_WORDS
+            or key in _NOT_NAMES_LOWER
+            or (key in _NOT_SURNAMES and key not in _MONTHS)
+            or self._relation.fullmatch(key)
+        ):
+            return False
+        if key in self._first and key not in _MONTHS:
+            return True
+        if re.search(r"(?:ed|ing|ly)$", key):
+            return False  # "my husband cheated", "my mom literally"
+        after = text[end : end + _WINDOW]
+        if key not in self._everyday and key not in _MONTHS and not key.endswith("s") and (
+            re.match(r"[,.;!?)]|\s*$|\s+and\b", after)
+        ):
+            return True  # "my brother karthik, ...": not "my patient portal from"
+        return bool(self._verb_next.match(after))
+
+    def _listed_with(self, text: str, found: list[RecognizerResult]) -> list[RecognizerResult]:
+        """People named in a list with a found name: "the two kids Kevin and Vy"."""
+        extra = []
+        for result in found:
+            after = self._list_after.match(text[result.end : result.end + _WINDOW])
+            if after and self._unusual(after.group("first")):
+                start = result.end + after.start("first")
+                end = result.end + after.end("first")
+                extra.append(RecognizerResult("PERSON", start, end, 0.6))
+            before = self._list_before.search(text[max(0, result.start - _WINDOW) : result.start])
+            if before and self._unusual(before.group("first")):
+                offset = max(0, result.start - _WINDOW)
+                extra.append(RecognizerResult(
+                    "PERSON", offset + before.start("first"), offset + before.end("first"), 0.6
+                ))
+        return extra
+
+    def _elsewhere(self, text: str, found: list[RecognizerResult]) -> list[RecognizerResult]:
+        """Every other mention of a name found once ("Sofiia's school" names "yelling for
+        Sofiia" too). One pass over the text for all names; a plain word ("sky", "mark") counts
+        only in the case it was found in, and not in a noun or verb slot ("the sky", "i hope",
+        "he'll mark me absent")."""
+        words = {
+            word.lower()
+            for result in found
+            for word in re.split(r"[\s\-]+", text[result.start : result.end])
+            if len(word) > 1
+        } - FUNCTION_WORDS - _NEVER_NAMES - _NOT_NAMES_LOWER - _PARTICLES - _TITLE_WORDS - _MONTHS
+        if not words:
+            return []
+        taken = {(r.start, r.end) for r in found}
+        cased = {text[r.start : r.end] for r in found}
+        alternation = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+        extra = []
+        for match in re.finditer(rf"(?i)(?<![\w'\-])(?:{alternation})(?![\w\-])", text):
+            if (match.start(), match.end()) in taken:
+                continue
+            if match.group().lower() in self._everyday and (
+                not any(match.group() in name.split() for name in cased)  # "Mark" not "mark it"
+                or self._word_slot_before.search(text[max(0, match.start() - 20) : match.start()])
+            ):
+                continue
+            extra.append(RecognizerResult("PERSON", match.start(), match.end(), 0.6))
+        return extra
 
     def _unlisted_name_in_context(self, text: str, match: re.Match[str]) -> bool:
         word = match.group("first").lower().removesuffix("'s")
@@ -424,7 +637,8 @@ def _pattern_recognizers() -> list[EntityRecognizer]:
             "PHONE",
             [
                 (r"(?<![\w\-])(?:\+?1[\s.\-]?)?(?:\(\d{3}\)\s?\d{3}[\s.\-]?|\d{3}[\s.\-]\d{3}"
-                 r"[\s.\-])\d{4}(?:\s*,?\s*(?:x|ext|extension|ext\.|ext\.?\s*#)\s*\d{1,5})?"
+                 r"[\s.\-])\d{4}(?:\s*,?\s*(?:x|ext|extension|ext\.|ext\.?\s*#|poste|ramal|extensao|"
+                 r"extension|anexo)\s*\d{1,5})?"
                  r"(?![\w\-])", 0.9),
                 (r"(?<![\w\-])\+\d{1,3}[\s.\-]?\(?\d{1,4}\)?(?:[\s.\-]?\d{2,4}){2,4}"
                  r"(?![\w\-])", 0.8),
@@ -455,7 +669,8 @@ def _pattern_recognizers() -> list[EntityRecognizer]:
                 (rf"\b(?:born|birthday|date of birth|dob|b-day|bday|died|passed away|date of "
                  rf"death|admitted|discharged|naci[oa]?|nacimiento|cumpleanos|fallecio|murio|"
                  rf"nasceu|nasci|aniversario)\b[^.\n]{{0,20}}?"
-                 rf"(?P<phi>{_MONTH_NAMES}\s+{_DAY}(?:,?\s+{_YEAR})?|{_DAY}\s+(?:of\s+)?"
+                 rf"(?P<phi>{_MONTH_NAMES}\s+{_DAY}(?:,?\s+{_YEAR})?|[a-z]+\s+{_DAY},?\s+{_YEAR}"
+                 rf"|{_DAY}\s+(?:of\s+)?"
                  rf"{_MONTH_NAMES}|\d{{1,2}}[/.\-]\d{{1,2}}(?:[/.\-]\d{{2,4}})?)", 0.9),
             ],
             ci,
@@ -496,6 +711,8 @@ def _pattern_recognizers() -> list[EntityRecognizer]:
                 (r"(?<![\w\-])(?=[A-Z0-9\-]*[A-Z])(?=(?:[A-Z\-]*\d){5})[A-Z0-9]+(?:-[A-Z0-9]+){0,4}"
                  r"(?![\w\-])", 0.6),
                 (r"(?<![\w\-.,$/])(?:\d{7,9}|\d{11,20})(?![\w\-])", 0.6),
+                # Brazilian CPF and the like: dotted digit groups with a check suffix.
+                (r"(?<![\w.\-])\d{3}\.\d{3}\.\d{3}-\d{2}(?![\w\-])", 0.8),
             ],
             ci,
         ),
@@ -507,8 +724,8 @@ def _pattern_recognizers() -> list[EntityRecognizer]:
             "AGE",
             [(r"\b(?P<phi>(?:9\d|1[01]\d))(?:\s*|-)(?:years?[\s\-]old|yrs?[\s\-]old|yo|y/o)\b",
               0.9),
-             (r"\b(?P<phi>9\d|1[01]\d)\s+anos\b", 0.9),
-             (r"\b(?:aged?|turn(?:ed|ing|s)?|is|she's|he's|she is|he is|i am|i'm|im|tiene|tengo)"
+             (r"\b(?P<phi>9\d|1[01]\d)\s+(?:anos|ans)\b", 0.9),
+             (r"\b(?:aged?|turn(?:ed|ing|s)?|be|is|she's|he's|she is|he is|i am|i'm|im|tiene|tengo)"
               r"\s+(?P<phi>9\d|1[01]\d)\b"
               r"(?!\s*(?:%|percent|dollars|minutes|mins|[ap]\.?m\b|:))", 0.8)],
             ci,
