@@ -35,7 +35,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, Field
 
-from agent.safety import crisis_exemplars, crisis_lexicon, crisis_model
+from agent.safety import crisis_exemplars, crisis_gloss, crisis_lexicon, crisis_model
 from agent.safety.crisis_lexicon import SEVERITY_RANK, Severity
 
 log = logging.getLogger(__name__)
@@ -251,7 +251,17 @@ def _deny_by_context(text: str, hits: list[_Hit], folded: str | None = None) -> 
     goodbyes = any(
         h.layer in ("semantic", "learned") and h.category == "goodbye_or_giving_away" for h in live
     )
-    if not (history or questionnaire or goodbyes):
+    # Round 7: OCD intrusive thoughts disowned, a firearm already removed, a denying check-in.
+    intrusive = (
+        crisis_lexicon.INTRUSIVE_MARKER.search(whole) is not None
+        and crisis_lexicon.NON_INTENT.search(whole) is not None
+        and not crisis_lexicon.INTENT_CUE.search(whole)
+    )
+    firearm_gone = crisis_lexicon.FIREARM_REMOVED.search(whole) is not None
+    check_in = len(crisis_lexicon.DENIED_ITEM.findall(whole)) >= 2 and not (
+        crisis_lexicon.CONTRAST.search(whole)
+    )
+    if not (history or questionnaire or goodbyes or intrusive or firearm_gone or check_in):
         return hits
     sentences = [(m.start(), m.end()) for m in _SENTENCE.finditer(text)]
     for hit in live:
@@ -271,7 +281,22 @@ def _deny_by_context(text: str, hits: list[_Hit], folded: str | None = None) -> 
             and hit.category == "goodbye_or_giving_away"
             and crisis_lexicon.ORDINARY_ABSENCE_RE.search(sentence) is not None
         )
-        hit.denied = hit.denied or past or answered_no or ordinary_goodbye
+        disowned = intrusive and hit.category in crisis_lexicon.INTRUSIVE_CATEGORIES
+        removed = (
+            firearm_gone
+            and hit.category in crisis_lexicon.FIREARM_CATEGORIES
+            and crisis_lexicon.FIREARM_WORD.search(sentence) is not None
+        )
+        denied_check_in = check_in and hit.layer in ("semantic", "learned")
+        hit.denied = (
+            hit.denied
+            or past
+            or answered_no
+            or ordinary_goodbye
+            or disowned
+            or removed
+            or denied_check_in
+        )
     return hits
 
 
@@ -382,6 +407,11 @@ def _semantic_units(
             english = crisis_lexicon.english_remainder(text[ostart:oend])
             if english:
                 units.append(_Clause(ostart, oend, english))
+            # Round 7: the clause glossed word by word into English, so the English layers
+            # judge Spanish too (union: it can only add hits).
+            glossed = crisis_gloss.gloss(text[ostart:oend])
+            if glossed and glossed != english:
+                units.append(_Clause(ostart, oend, glossed))
             continue
         spans = [(0, len(words))]
         if len(words) > WINDOW_WORDS + WINDOW_STRIDE:
@@ -401,7 +431,8 @@ def _semantic_units(
 
 _SPANISH = re.compile(
     r"\b(?:que|de|la|el|los|las|mi|mis|por|para|una|con|est[aá]|estoy|muy|pero|cita|gracias|"
-    r"quiero|tengo|puedo|hola|del|lo|le|ya|porque|como|hijo|hija)\b"
+    r"quiero|tengo|puedo|hola|del|lo|le|ya|porque|como|hijo|hija|"
+    r"al|en|voy|vez|se|su|sus|hoy|yo|usted|cuando|donde|ahora|ma[nñ]ana)\b"
 )
 
 

@@ -159,6 +159,11 @@ RISK: dict[str, list[str]] = {
         "tonight I'm finally going to go through with it",
         "i got the pills lined up on the table",
         "this is my last night",
+        "been planning my exit and I already got the stuff",
+        "I gathered my mother's pills in a bag, I think that is enough",
+        "tomorrow I am going to the bridge again and this time I will not come down",
+        "I already bought the pills so I can go and join my husband who died",
+        "I stood on the bridge and thought about throwing myself off, I will go back tomorrow",
     ],
     "self_harm": [
         "I started doing the thing I quit in the spring again, long sleeves and all",
@@ -236,6 +241,8 @@ RISK: dict[str, list[str]] = {
         "I fantasize about killing my neighbor",
         "if he shows up I will kill him",
         "I'm so angry I want to beat him until he stops moving",
+        "I keep thinking about giving my mother the extra morphine so she will not wake up",
+        "there is enough of the hospice medicine left to end her suffering for good",
     ],
     "abuse_or_violence": [
         "my mom's boyfriend comes into my room at night when she is asleep",
@@ -271,6 +278,10 @@ RISK: dict[str, list[str]] = {
         "my ex is stalking me and showed up at my job",
         "someone attacked me on my way home",
         "my father beats me when he gets angry",
+        "he said he will finish what he started last time he broke my arm",
+        "my husband took my passport and my papers and says I will never see the kids",
+        "he slapped me when I asked for my documents back",
+        "my husband hit me again and now he hits our daughter too, I am scared to go home",
     ],
     "dependent_at_risk": [
         "my mom is passed out and my little sister is alone with her",
@@ -337,6 +348,10 @@ RISK: dict[str, list[str]] = {
         "my wife collapsed and is having a seizure",
         "I think I took too much and I'm getting dizzy",
         "i ate like 30 of my meds",
+        "I took what was left of someone else's morphine a little while ago",
+        "I swallowed the rest of my dad's oxycodone an hour ago",
+        "how many pills would be dangerous, I have two boxes saved",
+        "I took about 20 sleeping pills a while ago and I am very dizzy",
     ],
     "command_hallucinations": [
         "the voice says I have to give the baby back",
@@ -355,6 +370,8 @@ RISK: dict[str, list[str]] = {
         "the demons say I need to be punished",
         "they are talking to me through the TV and telling me to do bad things",
         "a voice keeps whispering that I should end it",
+        "the voice of God orders him to punish his wife and today he was sharpening a machete",
+        "my dead grandmother tells my daughter to cut herself to clean herself",
     ],
     "goodbye_or_giving_away": [
         "please cancel my prescriptions, I won't be needing them anymore",
@@ -394,6 +411,9 @@ RISK: dict[str, list[str]] = {
         "I gave my guitar and my car to my brother, I won't need them",
         "please cancel everything, I won't be needing therapy where I'm going",
         "I'm sorry for everything, goodbye",
+        "I gave away all my things and wrote the letter, I am ready to go now",
+        "I gave my clothes to my cousins and told them I am going on a long trip",
+        "this is probably my last week, thank you for everything",
     ],
 }
 
@@ -692,4 +712,14 @@ BENIGN: list[str] = [
     "that time of my life feels like a different life now",
     "our class is debating statistics about suicide attempts and survival",
     "the bridge clearance on that road is too low for my truck",
+    # round 7: OCD intrusive thoughts logged for ERP with explicit non-intent, a check-in
+    # that denies, a class interview, a game, an attachment
+    "the what if I stab her thought showed up and I let it sit without checking, ERP homework",
+    "my list of intrusive thoughts this week, I do not want to act on any of them",
+    "OCD makes me scared I am secretly suicidal even though I do not want to die",
+    "nothing has changed, no self harm, no bad thoughts, just checking in",
+    "for my social work class I need to interview a clinician about assessment",
+    "my son wants to talk about killing zombies in his video game",
+    "the PDF attachment won't open on my phone, can you email it again",
+    "I gave my old bike to my nephew, can I pay by card",
 ]

@@ -1408,3 +1408,46 @@ def english_remainder(clause: str) -> str | None:
     if len(english) < 4 or len(english) < 0.4 * len(words):
         return None
     return " ".join(english)
+
+
+# Round 7: context that makes a risk word not a page (applied in `crisis._deny_by_context`).
+# OCD intrusive thoughts logged for ERP with an explicit non-intent: the thought is the symptom
+# being treated, not a wish ("the 'what if I stab her' thought showed up ... I do not want to").
+INTRUSIVE_MARKER = re.compile(
+    r"\b(?:ocd|erp|exposure (?:homework|log|practice)|intrusive (?:thought|image)s?|"
+    r"harm ocd|(?:bad|scary) thoughts? (?:list|log)|what if i\b)"
+)
+NON_INTENT = re.compile(
+    r"\b(?:i (?:do not|don'?t|dont) want to(?! live| be here| be alive)|(?:zero|no) "
+    r"(?:wish|desire|intention|intent) to|i would never|i'?d never|i won'?t\)|"
+    r"(?:do not|don'?t|dont) want to die at all|not in danger|without (?:checking|reassurance))"
+)
+INTENT_CUE = re.compile(
+    r"\b(?:i'?m going to|gonna|tonight|plan(?:ning)?|i want to (?!know)|"
+    r"can'?t stop myself|i might actually)\b"
+)
+INTRUSIVE_CATEGORIES = frozenset(
+    {
+        "harm_to_others",
+        "suicidal_ideation",
+        "suicide_plan_or_intent",
+        "self_harm",
+        "dependent_at_risk",
+    }
+)
+# A firearm already out of the home: the gun named in the message is not a means at hand.
+FIREARM_REMOVED = re.compile(
+    r"\b(?:no (?:guns?|firearms?|weapons?|rifles?) in the (?:house|home)|"
+    r"(?:does not|doesn'?t) own (?:any|a) (?:gun|firearm|weapon)|"
+    r"(?:sold|gave away|turned in|took) (?:it|them|(?:the|his|her|my|our|[a-z]+'s) "
+    r"(?:[a-z]+'s )?(?:gun|rifle|shotgun|pistol)s?)\b[^.]{0,40}"
+    r"\b(?:dealer|sheriff|police|safekeeping|years ago|last (?:spring|summer|fall|winter|year|"
+    r"month))|(?:was|were) sold (?:years|months) ago)"
+)
+FIREARM_WORD = re.compile(r"\b(?:gun|guns|firearms?|rifles?|shotgun|pistol|revolver|weapons?)\b")
+FIREARM_CATEGORIES = frozenset({"suicide_plan_or_intent", "harm_to_others"})
+# A check-in that lists denials ("no self harm, no bad thoughts"): two or more, none taken back.
+DENIED_ITEM = re.compile(
+    r"\bno (?:self[- ]?harm(?: urges)?|cutting|suicidal (?:thoughts|ideation)|bad thoughts|"
+    r"thoughts of (?:hurting|harming|killing) myself|urges|dark thoughts|plans?)\b"
+)
