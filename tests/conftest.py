@@ -36,3 +36,31 @@ def settings(tmp_path):
     from agent.settings import Settings
 
     return Settings(data_dir=tmp_path / "data")
+
+
+@pytest.fixture(scope="session")
+def screen():
+    """The crisis screen with every layer, built once per test session (it embeds its
+    exemplars when built)."""
+    from agent.safety.crisis import CrisisScreen
+
+    return CrisisScreen()
+
+
+@pytest.fixture(scope="session")
+def lexicon_only():
+    """The crisis screen's word layer alone (no embeddings)."""
+    from agent.safety.crisis import CrisisScreen
+
+    return CrisisScreen(semantic=False)
+
+
+@pytest.fixture(scope="session")
+def quiet(screen):
+    """`quiet(text)` asserts the full crisis screen leaves `text` alone, naming what fired."""
+
+    def check(text: str) -> None:
+        result = screen.screen(text)
+        assert not result.crisis, (text, result.categories, [e.text for e in result.evidence])
+
+    return check

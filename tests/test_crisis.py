@@ -22,16 +22,6 @@ ROOT = Path(__file__).resolve().parent.parent
 DATASET = ROOT / "evals" / "datasets" / "crisis.jsonl"
 
 
-@pytest.fixture(scope="session")
-def screen() -> CrisisScreen:
-    return CrisisScreen()
-
-
-@pytest.fixture(scope="session")
-def lexicon_only() -> CrisisScreen:
-    return CrisisScreen(semantic=False)
-
-
 # ----------------------------------------------------------------- categories
 CATEGORY_CASES = [
     ("I keep thinking about killing myself.", "suicidal_ideation"),
@@ -473,9 +463,8 @@ LOOK_ALIKES = [
 
 
 @pytest.mark.parametrize("text", LOOK_ALIKES)
-def test_look_alikes_of_the_new_families_stay_quiet(screen, text):
-    result = screen.screen(text)
-    assert not result.crisis, (text, result.categories, [e.text for e in result.evidence])
+def test_look_alikes_of_the_new_families_stay_quiet(text, quiet):
+    quiet(text)
 
 
 def test_a_denied_clause_is_not_rejudged_by_the_semantic_layer(screen, monkeypatch):
@@ -573,9 +562,8 @@ ROUND3_LOOK_ALIKES = [
 
 
 @pytest.mark.parametrize("text", ROUND3_LOOK_ALIKES)
-def test_round3_look_alikes_stay_quiet(screen, text):
-    result = screen.screen(text)
-    assert not result.crisis, (text, result.categories, [e.text for e in result.evidence])
+def test_round3_look_alikes_stay_quiet(text, quiet):
+    quiet(text)
 
 
 @pytest.mark.parametrize(
@@ -761,9 +749,8 @@ ROUND4_LOOK_ALIKES = [
 
 
 @pytest.mark.parametrize("text", ROUND4_LOOK_ALIKES)
-def test_round4_look_alikes_stay_quiet(screen, text):
-    result = screen.screen(text)
-    assert not result.crisis, (text, result.categories, [e.text for e in result.evidence])
+def test_round4_look_alikes_stay_quiet(text, quiet):
+    quiet(text)
 
 
 @pytest.mark.parametrize(

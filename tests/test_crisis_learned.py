@@ -16,11 +16,6 @@ from agent.safety.__main__ import clause_vectors, main
 from agent.safety.crisis import CrisisScreen
 
 
-@pytest.fixture(scope="module")
-def screen() -> CrisisScreen:
-    return CrisisScreen()
-
-
 def test_shipped_weights_were_fitted_on_the_current_training_data():
     """Editing the dev split without `python -m agent.safety train` must fail here."""
     shipped = crisis_model.load()

@@ -11,22 +11,6 @@ import numpy as np
 import pytest
 
 from agent.safety import crisis as crisis_module
-from agent.safety.crisis import CrisisScreen
-
-
-@pytest.fixture(scope="session")
-def screen() -> CrisisScreen:
-    return CrisisScreen()
-
-
-@pytest.fixture(scope="session")
-def lexicon_only() -> CrisisScreen:
-    return CrisisScreen(semantic=False)
-
-
-def _quiet(screen: CrisisScreen, text: str) -> None:
-    result = screen.screen(text)
-    assert not result.crisis, (text, result.categories, [e.text for e in result.evidence])
 
 
 # ---------------------------------------------------------------- (a) short, generic clauses
@@ -41,8 +25,8 @@ def _quiet(screen: CrisisScreen, text: str) -> None:
         "First month in ages I haven't dreaded going home. Can we keep Thursdays?",
     ],
 )
-def test_short_sign_offs_and_form_details_do_not_page(screen, text):
-    _quiet(screen, text)
+def test_short_sign_offs_and_form_details_do_not_page(screen, text, quiet):
+    quiet(text)
 
 
 def _vector_near(exemplar: np.ndarray, cosine: float, seed: int) -> np.ndarray:
@@ -87,8 +71,8 @@ def test_short_messages_with_real_risk_still_page(screen):
         "I picked 'more than half the days' on item 9 by mistake, I meant 'not at all'.",
     ],
 )
-def test_answered_no_and_corrections_do_not_page(screen, text):
-    _quiet(screen, text)
+def test_answered_no_and_corrections_do_not_page(screen, text, quiet):
+    quiet(text)
 
 
 @pytest.mark.parametrize(
@@ -117,8 +101,8 @@ def test_an_answer_taken_back_still_pages(screen, text):
         "the VA needs my records.",
     ],
 )
-def test_resolved_history_with_present_wellness_does_not_page(screen, text):
-    _quiet(screen, text)
+def test_resolved_history_with_present_wellness_does_not_page(screen, text, quiet):
+    quiet(text)
 
 
 @pytest.mark.parametrize(
@@ -147,8 +131,8 @@ def test_history_with_a_current_cue_still_pages(screen, text):
         "Rehoming our rabbit because my daughter turned out to be allergic, anyone want him?",
     ],
 )
-def test_study_work_and_estate_planning_do_not_page(screen, text):
-    _quiet(screen, text)
+def test_study_work_and_estate_planning_do_not_page(screen, text, quiet):
+    quiet(text)
 
 
 @pytest.mark.parametrize(
@@ -224,5 +208,5 @@ def test_round6_missed_families_are_caught_by_the_lexicon(lexicon_only, text, ca
         "my coworker told me she has a plan to start grad school next fall",
     ],
 )
-def test_round6_look_alikes_stay_quiet(screen, text):
-    _quiet(screen, text)
+def test_round6_look_alikes_stay_quiet(text, quiet):
+    quiet(text)

@@ -12,21 +12,6 @@ from agent.safety.crisis import CrisisScreen
 from agent.safety.crisis_gloss import gloss
 
 
-@pytest.fixture(scope="session")
-def screen() -> CrisisScreen:
-    return CrisisScreen()
-
-
-@pytest.fixture(scope="session")
-def lexicon_only() -> CrisisScreen:
-    return CrisisScreen(semantic=False)
-
-
-def _quiet(screen: CrisisScreen, text: str) -> None:
-    result = screen.screen(text)
-    assert not result.crisis, (text, result.categories, [e.text for e in result.evidence])
-
-
 # ---------------------------------------------------------------- the gloss itself
 def test_gloss_turns_spanish_risk_words_into_english() -> None:
     english = gloss("Hoy me paré en el puente y pensé en tirarme")
@@ -80,8 +65,8 @@ def test_without_the_gloss_these_are_missed(
         "Vamos de viaje largo a Guatemala en enero, ¿podemos hacer sesiones por teléfono?",
     ],
 )
-def test_spanish_routine_and_idioms_stay_quiet(screen: CrisisScreen, text: str) -> None:
-    _quiet(screen, text)
+def test_spanish_routine_and_idioms_stay_quiet(text: str, quiet) -> None:
+    quiet(text)
 
 
 def test_gloss_only_adds_a_spanish_lexicon_hit_stands(screen: CrisisScreen) -> None:
@@ -99,8 +84,8 @@ def test_gloss_only_adds_a_spanish_lexicon_hit_stands(screen: CrisisScreen) -> N
         "to). Anxiety 60 then 20.",
     ],
 )
-def test_disowned_intrusive_thoughts_do_not_page(screen: CrisisScreen, text: str) -> None:
-    _quiet(screen, text)
+def test_disowned_intrusive_thoughts_do_not_page(text: str, quiet) -> None:
+    quiet(text)
 
 
 def test_intrusive_thought_with_intent_still_pages(screen: CrisisScreen) -> None:
@@ -111,12 +96,9 @@ def test_intrusive_thought_with_intent_still_pages(screen: CrisisScreen) -> None
 
 
 # ---------------------------------------------------------------- a firearm already removed
-def test_firearm_already_sold_does_not_page(screen: CrisisScreen) -> None:
-    _quiet(
-        screen,
-        "My husband keeps asking for his rifle. We sold it to a dealer last summer and there "
-        "are no guns in the house now. How do I answer him?",
-    )
+def test_firearm_already_sold_does_not_page(quiet) -> None:
+    quiet("My husband keeps asking for his rifle. We sold it to a dealer last summer and there "
+          "are no guns in the house now. How do I answer him?")
 
 
 def test_firearm_still_at_home_pages(screen: CrisisScreen) -> None:
@@ -128,8 +110,8 @@ def test_firearm_still_at_home_pages(screen: CrisisScreen) -> None:
 
 
 # ---------------------------------------------------------------- a check-in that denies
-def test_denying_check_in_does_not_page(screen: CrisisScreen) -> None:
-    _quiet(screen, "update: no self harm, no suicidal thoughts, meds going fine. see you next week")
+def test_denying_check_in_does_not_page(quiet) -> None:
+    quiet("update: no self harm, no suicidal thoughts, meds going fine. see you next week")
 
 
 def test_check_in_taken_back_pages(screen: CrisisScreen) -> None:
