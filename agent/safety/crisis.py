@@ -480,11 +480,20 @@ def learned_hits(
 ) -> list[_Hit]:
     """The learned layer: fires when the message's clause vectors score at or above the fitted
     threshold. The evidence is the clause that scored highest alone; its category is that of the
-    risk exemplar nearest to it (the curated "why" a clinician can read)."""
+    risk exemplar nearest to it (the curated "why" a clinician can read).
+
+    It stays quiet when EVERY clause is a curated benign look-alike nearly word for word (the
+    semantic layer's sure level, and the semantic margin over the nearest risk exemplar): the
+    learned weights never see the benign list, and a reviewed false-alarm family ("I hit my head
+    on the cupboard") must not come back through a refit that moved the threshold by 0.01."""
     if not units or model.message_score(vectors) < model.threshold:
         return []
-    top = int(np.argmax(model.clause_scores(vectors)))
     index = _exemplar_index()
+    benign = (vectors @ index.benign.T).max(axis=1)
+    risk = (vectors @ index.risk.T).max(axis=1)
+    if bool(np.all((benign >= SEMANTIC_SURE) & (benign >= risk + SEMANTIC_MARGIN))):
+        return []
+    top = int(np.argmax(model.clause_scores(vectors)))
     category = index.risk_category[int(np.argmax(index.risk @ vectors[top]))]
     unit = units[top]
     return [_Hit(category, DEFAULT_SEVERITY[category], unit.start, unit.end, "learned")]

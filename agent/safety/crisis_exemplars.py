@@ -293,6 +293,8 @@ RISK: dict[str, list[str]] = {
         "I haven't given my mom her insulin in days",
         "the kids haven't eaten because I can't get out of bed",
         "my father with dementia has been alone at home for days",
+        # round 8: a parent with dementia left without food while the carer works away
+        "my mother with dementia has not eaten for days since I left her on her own",
         "their stepmom punishes her by not letting her eat",
         "he locks my brother in the basement when he misbehaves",
         "my son said his uncle touches him",
@@ -722,4 +724,12 @@ BENIGN: list[str] = [
     "my son wants to talk about killing zombies in his video game",
     "the PDF attachment won't open on my phone, can you email it again",
     "I gave my old bike to my nephew, can I pay by card",
+    # round 8: a routine request with a risk-shaped aside that has an ordinary reason (climbing
+    # gear or a swing, a kitchen cut, a pet rehomed for a move, a carer arranged, a group to join)
+    "the climbing rope and harness stay in my car for class after work",
+    "we put up a tire swing on a rope in the backyard for the kids",
+    "I sliced my finger cooking dinner, it is bandaged and fine now",
+    "we rehomed our cat with a friend because the new apartment does not allow pets",
+    "I would like to join the Thursday group if there is room",
+    "my mother with dementia goes to day care and my sister stays with her at night",
 ]
