@@ -1135,18 +1135,19 @@ QUESTIONNAIRE = re.compile(
     r"\b(?:phq\w*|gad\w*|forms?|questions?|questionnaires?|items?|surveys?|screeners?|screening|"
     r"intake|checkbox|check ?box|asks? (?:about|if|whether)|asking (?:about|if)|asked (?:me )?(?:about|if|whether))\b"
 )
+# How a client reports marking an item ("I put", "I circled") and the "no" they marked, shared by
+# the answer after the item and the answer before it.
+_ANSWER_VERBS = "said|put|answered|marked|checked|circled|picked|chose|clicked|selected"
+_NO_MARKED = r"(?: a| an)? ['\"]?(?:no|not at all|never|zero|0|none|nope)"
 ANSWERED_NO = re.compile(
-    r"\b(?:(?:that'?s|thats|it'?s|its|answer(?:ed)? (?:is|was)?|i (?:said|put|answered|marked|checked|"
-    r"circled|picked|chose|meant|clicked|selected))(?: a| an)? ['\"]?(?:no|not at all|never|zero|0|none|nope)|not at all for me|"
+    rf"\b(?:(?:that'?s|thats|it'?s|its|answer(?:ed)? (?:is|was)?|i (?:{_ANSWER_VERBS}|meant))"
+    rf"{_NO_MARKED}|not at all for me|"
     r"a no for me|no for me)\b|^[\s:\-=\"']*(?:not at all|no|never|none|nope|zero|0)\b"
 )
 
 
 # The answer given before the item in the same sentence: "on the PHQ I put 0, no thoughts of ...".
-ANSWERED_NO_BEFORE = re.compile(
-    r"\bi (?:said|put|answered|marked|checked|circled|picked|chose|clicked|selected|scored) (?:a |an )?"
-    r"['\"]?(?:no|not at all|never|zero|0|none|nope)\b"
-)
+ANSWERED_NO_BEFORE = re.compile(rf"\bi (?:{_ANSWER_VERBS}|scored){_NO_MARKED}\b")
 # ...unless the answer is taken back before the item: "I put 0 but honestly ...".
 CONTRAST = re.compile(
     r"\b(?:but|though|tho|although|honestly|actually|truth is|really|lied|pero)\b"
