@@ -526,8 +526,6 @@ class _KnownMatcher:
 def _cover(spans: list[PHISpan]) -> list[PHISpan]:
     """Disjoint spans, in order, covering every character of `spans`: each group of overlapping
     spans becomes one, labelled by its longest member (the record's on a tie)."""
-    ranked = sorted(spans, key=lambda s: (-(s.end - s.start), not s.known, s.start))
-    rank = {id(span): i for i, span in enumerate(ranked)}
     groups: list[list[PHISpan]] = []
     end = -1
     for span in sorted(spans, key=lambda s: s.start):
@@ -539,7 +537,7 @@ def _cover(spans: list[PHISpan]) -> list[PHISpan]:
             end = span.end
     covered = []
     for group in groups:
-        lead = min(group, key=lambda s: rank[id(s)])
+        lead = min(group, key=lambda s: (-(s.end - s.start), not s.known, s.start))
         start, stop = min(s.start for s in group), max(s.end for s in group)
         covered.append(lead if (lead.start, lead.end) == (start, stop)
                        else lead.model_copy(update={"start": start, "end": stop}))
