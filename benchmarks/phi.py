@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from agent.safety.phi import KnownIdentifiers, Pseudonymizer
+from agent.safety.phi import KnownIdentifiers, PHIError, Pseudonymizer
 
 DATASET = Path(__file__).resolve().parent.parent / "evals" / "datasets" / "phi.jsonl"
 
@@ -44,6 +44,7 @@ class PHIReport(BaseModel):
     known_leaked: int
     recall: dict[str, tuple[int, int]]  # type -> (found, total) for unknown identifiers
     over_redactions: int
+    blocked: int  # messages whose check found a known identifier left: sent to a human, not out
     misses: list[str]  # example ids + span types missed (ids only, no text)
 
 
@@ -53,8 +54,12 @@ def load_examples(path: Path = DATASET) -> list[PHIExample]:
 
 
 def evaluate(examples: list[PHIExample]) -> PHIReport:
-    """A labelled span counts as found only when detections cover every character of it."""
-    leaked, known_total, over = 0, 0, 0
+    """A labelled span counts as found only when detections cover every letter and digit of it.
+
+    Whitespace and punctuation inside a span are not scored: when both words of "Balwinder
+    Singh" are replaced, the space left between the two placeholders identifies nobody, and
+    the older every-character rule counted it as a leak."""
+    leaked, known_total, over, blocked = 0, 0, 0, 0
     found: Counter[str] = Counter()
     total: Counter[str] = Counter()
     misses: list[str] = []
@@ -62,9 +67,14 @@ def evaluate(examples: list[PHIExample]) -> PHIReport:
         pseudonymizer = Pseudonymizer(example.known)
         detections = pseudonymizer.detect(example.text)
         covered = {i for d in detections for i in range(d.start, d.end)}
-        pseudonymizer.pseudonymize(example.text)  # raises PHIError if a known id survives
+        try:
+            pseudonymizer.pseudonymize(example.text)
+        except PHIError:  # a known identifier survived: the message fails closed, unsent
+            blocked += 1
         for span in example.spans:
-            hit = all(i in covered for i in range(span.start, span.end))
+            hit = all(
+                i in covered for i in range(span.start, span.end) if example.text[i].isalnum()
+            )
             if span.known:
                 known_total += 1
                 if not hit:
@@ -83,6 +93,7 @@ def evaluate(examples: list[PHIExample]) -> PHIReport:
         known_leaked=leaked,
         recall={t: (found[t], total[t]) for t in sorted(total)},
         over_redactions=over,
+        blocked=blocked,
         misses=misses,
     )
 
@@ -106,6 +117,24 @@ def _time_per_message(examples: list[PHIExample], rounds: int) -> tuple[float, f
     return statistics.median(ours), statistics.median(baseline)
 
 
+def _build_seconds(examples: list[PHIExample]) -> tuple[float, float]:
+    """Mean seconds to build a `Pseudonymizer` for each distinct client: the first time in the
+    process (caches emptied) and again (what every later turn for that client pays)."""
+    from agent.safety import phi
+
+    clients = list({e.known.model_dump_json(): e.known for e in examples}.values())
+    phi._compiled.cache_clear()
+    phi._misspelling_pattern.cache_clear()
+    re.purge()
+    timings = []
+    for _ in range(2):
+        start = time.perf_counter()
+        for known in clients:
+            Pseudonymizer(known)
+        timings.append((time.perf_counter() - start) / len(clients))
+    return timings[0], timings[1]
+
+
 def _print(title: str, report: PHIReport) -> None:
     print(f"== {title}")
     print(f"messages: {report.messages}")
@@ -116,6 +145,7 @@ def _print(title: str, report: PHIReport) -> None:
     all_count = sum(c for _, c in report.recall.values())
     print(f"recall all      {all_hit:3d}/{all_count:<3d} = {all_hit / all_count:.3f}")
     print(f"over-redactions (detections covering no label): {report.over_redactions}")
+    print(f"blocked (a known identifier survived; fails closed to a human): {report.blocked}")
     if report.misses:
         print("missed:", ", ".join(report.misses))
 
@@ -136,6 +166,8 @@ def _worst_case_seconds() -> tuple[str, float]:
         "possessives and relations": "Sofiia's school, my bf jun " * (MAX_TEXT_CHARS // 27),
         "lists of names": "Kevin and Vy, Dmytro showed up. " * (MAX_TEXT_CHARS // 32),
         "korean and cyrillic names": "Yoon Ok-soon and Марія " * (MAX_TEXT_CHARS // 23),
+        "kin titles, brackets, initials": "Uncle (K.J.) Babcia my TA " * (MAX_TEXT_CHARS // 26),
+        "arabic kin words": "اختي سلمى وزوجي " * (MAX_TEXT_CHARS // 16),
     }
     pseudonymizer = Pseudonymizer(
         KnownIdentifiers(full_name="Hope Alvarez", date_of_birth=date(2014, 11, 5))
@@ -162,6 +194,11 @@ def main() -> None:
     print(
         f"speed: {ours * 1000:.2f} ms/message (baseline regex scrubber {baseline * 1000:.3f} ms); "
         f"ratio {ours / baseline:.0f}x the baseline, {1 / ours:.0f} messages/s on one core"
+    )
+    first, again = _build_seconds(examples)
+    print(
+        f"Pseudonymizer build: {first * 1000:.2f} ms for a client's first turn in the process, "
+        f"{again * 1000:.2f} ms for a later turn ({first / again:.0f}x cheaper, cached patterns)"
     )
     worst, seconds = _worst_case_seconds()
     print(f"worst adversarial 20,000-character text: {worst!r}, {seconds:.2f} s")

@@ -9,6 +9,15 @@ the same vectors (cosine > 0.99999). The ONNX graph is exported from the bundled
 first use, once per machine, into a cache keyed by the weights' digest; later processes load it
 in well under a second and never import torch.
 
+The model runs in "lanes": one single-threaded onnxruntime session per core, and a call spreads
+its batches over the lanes that are free (a few texts, such as one message's clauses, are split
+evenly over them). One session with two threads spent much of the second core synchronising
+after every operator on matrices this small, and two callers at once (the server's screening
+thread and a request) oversubscribed both cores. Lanes let the crisis screen's batches keep
+both cores busy (142-149 -> 202-221 messages/s with its other changes, `benchmarks/crisis.py`,
+docs/SAFETY.md); the price is a few milliseconds on one lone long text (whole-message p50
+8.6-9.0 -> 10.5-12.5 ms), which the graph's latency did not show (`benchmarks/graph_latency.py`).
+
 One inbound message is embedded by the crisis screen, the intent classifier and retrieval in
 turn (often the very same clauses), so recent texts are kept in a small in-memory LRU cache
 (process memory only, never written anywhere).
@@ -16,11 +25,14 @@ turn (often the very same clauses), so recent texts are kept in a small in-memor
 
 from __future__ import annotations
 
+import math
 import os
+import queue
 import tempfile
 import threading
 import warnings
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor, wait
 from functools import lru_cache
 from pathlib import Path
 
@@ -34,6 +46,7 @@ MODEL_NAME = "all-MiniLM-L6-v2"
 DIMENSIONS = 384
 MAX_TOKENS = 256  # the model's sentence-transformers max_seq_length
 CACHE_SIZE = 4096
+MAX_LANES = 4  # each lane holds its own copy of the weights (about 120 MB of memory)
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 _cache: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -41,7 +54,8 @@ _cache_lock = threading.Lock()
 
 
 class Encoder:
-    """Tokenizer + onnxruntime session with the model's own pooling (mean over tokens, then L2)."""
+    """Tokenizer + one-thread onnxruntime sessions ("lanes", one per core) with the model's own
+    pooling (mean over tokens, then L2)."""
 
     def __init__(self, model_dir: Path, onnx_path: Path) -> None:
         import onnxruntime as ort
@@ -51,32 +65,56 @@ class Encoder:
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # pad to the longest in a batch
         options = ort.SessionOptions()
-        options.intra_op_num_threads = min(2, os.cpu_count() or 1)
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
         options.log_severity_level = 3
-        # No busy-waiting between calls: spinning threads would steal the two cores from the
-        # numpy, regex and database work that follows every embedding call.
+        # No busy-waiting between calls: a spinning thread would steal its core from the numpy,
+        # regex and database work that follows every embedding call.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self.session = ort.InferenceSession(
-            str(onnx_path), options, providers=["CPUExecutionProvider"]
-        )
+        self.lanes = min(MAX_LANES, os.cpu_count() or 1)
+        self._free: queue.SimpleQueue = queue.SimpleQueue()
+        for _ in range(self.lanes):
+            self._free.put(
+                ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
+            )
+        self._pool = ThreadPoolExecutor(self.lanes, thread_name_prefix="embed-lane")
 
     def encode(self, texts: list[str], batch_size: int = 16) -> np.ndarray:
-        """Rows in input order; batches are formed by length so short texts are not padded long."""
+        """Rows in input order; batches are formed by length so short texts are not padded long,
+        and run on every free lane at once. A call of a few texts (one message's clauses) is
+        split evenly over the lanes rather than run as one batch on one core."""
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        size = max(1, min(batch_size, math.ceil(len(texts) / self.lanes)))
+        batches = [order[start:start + size] for start in range(0, len(order), size)]
         out = np.empty((len(texts), DIMENSIONS), dtype=np.float32)
-        for start in range(0, len(order), batch_size):
-            rows = order[start:start + batch_size]
-            encodings = self.tokenizer.encode_batch([texts[i] for i in rows])
-            feed = {
-                "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
-                "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
-                "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
-            }
-            hidden = self.session.run(None, feed)[0]
-            mask = feed["attention_mask"][..., None].astype(np.float32)
-            pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
-            out[rows] = pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+
+        def run(rows: list[int]) -> None:
+            out[rows] = self._encode_batch([texts[i] for i in rows])
+
+        if len(batches) == 1:
+            run(batches[0])
+        else:
+            futures = [self._pool.submit(run, rows) for rows in batches]
+            wait(futures)  # all settled before any error is raised: nothing runs on afterwards
+            for future in futures:
+                future.result()
         return out
+
+    def _encode_batch(self, texts: list[str]) -> np.ndarray:
+        encodings = self.tokenizer.encode_batch(texts)
+        feed = {
+            "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
+            "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
+            "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
+        }
+        session = self._free.get()  # blocks while every lane is busy
+        try:
+            hidden = session.run(None, feed)[0]
+        finally:
+            self._free.put(session)
+        mask = feed["attention_mask"][..., None].astype(np.float32)
+        pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
+        return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
 
 
 def _model_dir() -> Path:

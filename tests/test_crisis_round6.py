@@ -47,9 +47,14 @@ def test_a_one_content_word_clause_needs_a_sure_match_to_fire():
     assert score - float((index.benign @ vector).max()) >= crisis_module.SEMANTIC_MARGIN
     long_clause = crisis_module._Clause(0, 30, "I keep staring at the pills tonight")
     short_clause = crisis_module._Clause(0, 14, "but I finished")
-    fired = crisis_module.semantic_hits([long_clause, short_clause], np.stack([vector, vector]))
+    fired = crisis_module.semantic_hits(
+        [long_clause, short_clause],
+        crisis_module.exemplar_similarity(np.stack([vector, vector])),
+    )
     assert [(h.start, h.end) for h in fired] == [(0, 30)]
-    sure = crisis_module.semantic_hits([short_clause], exemplar[None, :])
+    sure = crisis_module.semantic_hits(
+        [short_clause], crisis_module.exemplar_similarity(exemplar[None, :])
+    )
     assert len(sure) == 1
 
 

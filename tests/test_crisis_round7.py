@@ -30,11 +30,11 @@ def test_gloss_drops_unknown_words_and_declines_too_little() -> None:
 
 
 # ---------------------------------------------------------------- Spanish the gloss catches
+# (Round 9 moved "cuántas pastillas ... serían peligrosas" into the lexicon: test_crisis_round9.)
 GLOSS_CATCHES = [
     "Mañana voy a regresar al puente y esta vez no me voy a bajar.",
     "Compré las pastillas para irme con mi mamá, ella murió en marzo.",
     "Hoy me paré en la azotea del edificio una hora pensando en saltar.",
-    "Cuántas pastillas de quetiapina serían peligrosas? ya tengo tres cajas guardadas.",
     "Mi hermano escucha una voz que le ordena castigar a su esposa, hoy afilaba un cuchillo.",
 ]
 
@@ -97,8 +97,10 @@ def test_intrusive_thought_with_intent_still_pages(screen: CrisisScreen) -> None
 
 # ---------------------------------------------------------------- a firearm already removed
 def test_firearm_already_sold_does_not_page(quiet) -> None:
-    quiet("My husband keeps asking for his rifle. We sold it to a dealer last summer and there "
-          "are no guns in the house now. How do I answer him?")
+    quiet(
+        "My husband keeps asking for his rifle. We sold it to a dealer last summer and there "
+        "are no guns in the house now. How do I answer him?"
+    )
 
 
 def test_firearm_still_at_home_pages(screen: CrisisScreen) -> None:

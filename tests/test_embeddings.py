@@ -1,6 +1,7 @@
 """The shared embedder: offline model, normalised vectors, a cache that never changes answers."""
 
 import numpy as np
+import pytest
 
 from knowledge import embeddings
 
@@ -48,3 +49,43 @@ def test_onnx_export_gives_the_bundled_models_own_vectors():
         texts, normalize_embeddings=True)
     served = embeddings.get_model().encode(texts)
     assert np.all((served * reference).sum(axis=1) > 0.9999)
+
+
+def test_lanes_give_the_same_vectors_in_order_under_concurrent_callers():
+    """A large call is spread over every lane and two callers at once share them; neither may
+    change a vector or the order of the rows."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    model = embeddings.get_model()
+    texts = [f"can I move session {i} to {'Monday' if i % 2 else 'a later week please'}"
+             for i in range(70)]
+    alone = np.stack([model.encode([t])[0] for t in texts])
+    with ThreadPoolExecutor(3) as pool:
+        results = list(pool.map(model.encode, [texts, texts[::-1], texts[:20]]))
+    assert np.allclose(results[0], alone, atol=1e-5)
+    assert np.allclose(results[1], alone[::-1], atol=1e-5)
+    assert np.allclose(results[2], alone[:20], atol=1e-5)
+
+
+def test_a_failing_batch_raises_and_keeps_every_lane(monkeypatch):
+    """An error in one batch reaches the caller (the crisis screen then fails closed) and the
+    lane it ran on goes back to the pool, so later calls still run on every lane."""
+    import onnxruntime as ort
+
+    model = embeddings.get_model()
+    texts = [f"question {i} about my superbill" for i in range(40)]
+    real_run = ort.InferenceSession.run
+    calls = []
+
+    def flaky(session, *args, **kwargs):
+        calls.append(session)
+        if len(calls) == 2:
+            raise RuntimeError("lane fault")
+        return real_run(session, *args, **kwargs)
+
+    monkeypatch.setattr(ort.InferenceSession, "run", flaky)
+    with pytest.raises(RuntimeError, match="lane fault"):
+        model.encode(texts)
+    monkeypatch.undo()
+    assert model._free.qsize() == model.lanes
+    assert model.encode(texts).shape == (40, embeddings.DIMENSIONS)

@@ -230,6 +230,29 @@ def test_nicknames_the_record_does_not_hold_go_and_come_back_as_written():
     assert carmen.pseudonymize("my car broke down") == "my car broke down"
 
 
+def test_a_lower_case_nickname_before_the_clients_surname_is_the_client():
+    """'tony cheung here': the surname is the record's, so 'tony' is the client signing in. It
+    used to stay in clear until the leak check caught it and the whole message failed closed."""
+    known = KnownIdentifiers(full_name="Anthony Cheung", first_name="Anthony", last_name="Cheung")
+    pseudonymizer = Pseudonymizer(known)
+    out = pseudonymizer.pseudonymize("tony cheung here. the pharmacy wont fill my script")
+    assert out == "<CLIENT_NICKNAME_1> <CLIENT_LAST_NAME> here. the pharmacy wont fill my script"
+    assert pseudonymizer.pseudonymize("a tony award show") == "a tony award show"
+
+
+def test_a_message_in_capitals_is_read_for_names_by_position():
+    """In all caps every word looks like a name and none does: a title's name was missed while
+    'THE LADY' was hidden. Such a message is read in lower case, by position."""
+    pseudonymizer = Pseudonymizer(KnownIdentifiers(full_name="Rosa Tafoya"))
+    out = pseudonymizer.pseudonymize(
+        "THE LADY AT THE FRONT DESK, MRS. KOWALCZYK, SAID TO CALL DR. HALVORSEN. ROSA TAFOYA"
+    )
+    assert out == (
+        "THE LADY AT THE FRONT DESK, MRS. <PERSON_1>, SAID TO CALL DR. <PERSON_2>. <CLIENT_NAME>"
+    )
+    assert pseudonymizer.reidentify(out).endswith("DR. HALVORSEN. Rosa Tafoya")
+
+
 def test_a_function_word_surname_stays_a_word_outside_name_positions():
     known = KnownIdentifiers(full_name="Minh Do", first_name="Minh", last_name="Do")
     pseudonymizer = Pseudonymizer(known)
@@ -584,3 +607,122 @@ def test_a_name_that_is_a_word_is_hidden_only_where_it_is_a_name():
     assert out == (
         "my boss <PERSON_1> said he'll bill me for the tools, and <PERSON_1> never forgets"
     )
+
+
+# --- fourth blind set families (roles, kin titles, initials, scripts), new wording ------------
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # campus, work and justice roles; "-mate" compounds; lower-case titles
+        ("our RA Tomasz wrote me up again", ["Tomasz"]),
+        ("my TA priyanka graded it wrong", ["priyanka"]),
+        ("my lab mate Oyelaran keeps borrowing my notes", ["Oyelaran"]),
+        ("my PO Delgado wants a letter from you", ["Delgado"]),
+        ("prof. kowalczyk never replies to me", ["kowalczyk"]),
+        ("mi compañera de cuarto Itzel no me habla", ["Itzel"]),
+        # step, half and foster relations, glued or hyphenated, and lists of them
+        ("My stepsister Anca and half-brother Sorin fight constantly.", ["Anca", "Sorin"]),
+        ("my half sister nkechi just broke my headphones", ["nkechi"]),
+        # brackets, apposition in the plural, initials in the slots a name takes
+        ("manager (kevin) won't approve my time off", ["kevin"]),
+        ("DJ and RB (my cousins) are staying over", ["DJ", "RB"]),
+        ("my bestie T.J. is coming with me", ["T.J"]),
+        ("my ex R. keeps texting me. K says to block him", ["R.", "K"]),
+        # kin words and titles without "my", before or after the name
+        ("Babcia Krystyna fell last week.", ["Krystyna"]),
+        ("am vorbit cu bunica, Florica, ieri", ["Florica"]),
+        ("Auntie Folake will bring me on Friday", ["Folake"]),
+        ("Alhaji Musa Danjuma is my sponsor", ["Musa Danjuma"]),
+        ("Chinedu uncle gave me a ride", ["Chinedu"]),
+        ("Sharma ji from upstairs complained again", ["Sharma"]),
+        # Arabic script: a kin word or title, then the name (and an al- family name)
+        ("أختي سلمى في المستشفى", ["سلمى"]),
+        ("صديقي خالد العتيبي قال لي أن أكتب لكم", ["خالد العتيبي"]),
+        # a word name tied to a place of work; a country that is a name away from a place word
+        ("Rich from marketing keeps messaging me", ["Rich"]),
+        ("I left the baby with Jordan yesterday", ["Jordan"]),
+        # lower-case given names of many origins (the world list) where a name is the subject
+        # or follows a preposition, with no relation word
+        ("ok update. tunde is trying to make peace with his dad", ["tunde"]),
+        ("the fight was bad. radu keeps texting me sorry", ["radu"]),
+        ("i talked to chiamaka about it last night", ["chiamaka"]),
+        ("ok so ifeanyi is being weird again", ["ifeanyi"]),
+        ("last week kofi and i had a huge fight", ["kofi"]),
+        ("Bogdan was at the house again", ["Bogdan"]),
+        # texting: "me n", "w", dash sign-offs, new closing words, handles
+        ("me n tariq are done for real", ["tariq"]),
+        ("hanging w tunde tonight", ["tunde"]),
+        ("see you thursday. -Olamide", ["Olamide"]),
+        ("thx, Chidinma", ["Chidinma"]),
+        ("@Kwabena stop posting about me", ["Kwabena"]),
+        ("my group home staff Rasheed took my phone", ["Rasheed"]),
+    ],
+)
+def test_unknown_names_after_roles_kin_titles_and_initials(text, names):
+    out = Pseudonymizer(KnownIdentifiers()).pseudonymize(text)
+    for name in names:
+        assert not re.search(rf"(?<!\w){re.escape(name)}(?!\w)", out), (name, out)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We flew back from India last week and Easter was hard.",
+        "Presentation went well and the surgery went fine.",
+        "My dad (dementia) and my mom (Parkinson's) both need care.",
+        "Our RA meeting is at 7 and my student portal is down.",
+        "My sister is a brat, ugh.",
+        "The Pierce Middle nurse called about the IEP.",
+        "Grandma said no. Uncle keeps asking.",
+        "my therapist LCSW letter and my student ID are attached",
+        "The MR scan is on Friday.",
+        "theres a lot going on. york is far and media is loud.",
+        "The Chief Financial Officer signed it. Brother Printer is jammed. Sister Act is on.",
+        "My mother's home aide just called. My son (Covid) is home. See you @home.",
+        "I had aged cheese and salami at a party.",
+        "ok so. per my last message, the form is trying to load.",
+    ],
+)
+def test_fourth_set_rules_leave_ordinary_words_alone(text):
+    assert Pseudonymizer(KnownIdentifiers()).pseudonymize(text) == text
+
+
+def test_the_clients_initials_that_are_a_word_go_where_the_client_names_themself():
+    pseudonymizer = Pseudonymizer(KnownIdentifiers(full_name="Mohammed Rahman"))
+    text = "MR here, can I switch to Tuesday? The MR scan moved."
+    out = pseudonymizer.pseudonymize(text)
+    assert out.startswith("<CLIENT_NICKNAME_1> here") and out.endswith("The MR scan moved.")
+    assert pseudonymizer.reidentify(out) == text
+
+
+def test_the_misspelling_guard_takes_the_same_words_as_trying_every_everyday_word():
+    """The indexed look-up of everyday words one letter off a name finds exactly what matching
+    the variants against every everyday word finds (the slow way it replaced)."""
+    from agent.safety.phi import _misspelling_pattern
+    from agent.safety.recognizers import FUNCTION_WORDS, everyday_words
+
+    for names in (("Grace", "Mason"), ("Brook",), ("Oluwaseun", "Hart"), ("Marie-Claude",)):
+        pattern = _misspelling_pattern(names)
+        body = re.search(r"\(\?:([^()]*)\)\(\?!\[\\w@\]\)$", pattern).group(1)
+        probe = re.compile(rf"(?:{body})")
+        slow = {w for w in everyday_words() | FUNCTION_WORDS if probe.fullmatch(w)}
+        compiled = re.compile(pattern)
+        assert not any(compiled.fullmatch(w) for w in slow), names
+        assert compiled.fullmatch(names[0].lower()[:-1] + "x"), names
+
+
+def test_scoring_counts_letters_and_digits_not_the_space_between_two_placeholders():
+    from benchmarks.phi import PHIExample, evaluate
+
+    def leaked(text: str, label: str, guardian: str) -> int:
+        example = PHIExample.model_validate({
+            "id": "t", "split": "dev", "text": text, "known": {"guardian_names": [guardian]},
+            "spans": [{"start": 0, "end": len(label), "type": "CLIENT_NAME", "known": True,
+                       "text": label}],
+        })
+        return evaluate([example]).known_leaked
+
+    # Each word of the guardian's name replaced on its own, the space between left: no leak.
+    assert leaked("Balwant Singh here.", "Balwant Singh", "Balwant Singh Gill") == 0
+    # A word of the labelled name left in clear is a leak.
+    assert leaked("Balwant Kaur here.", "Balwant Kaur", "Balwant Singh") == 1

@@ -35,7 +35,13 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, Field
 
-from agent.safety import crisis_exemplars, crisis_gloss, crisis_lexicon, crisis_model
+from agent.safety import (
+    crisis_exemplars,
+    crisis_gloss,
+    crisis_lexicon,
+    crisis_model,
+    rule_triggers,
+)
 from agent.safety.crisis_lexicon import SEVERITY_RANK, Severity
 
 log = logging.getLogger(__name__)
@@ -201,10 +207,17 @@ def lexicon_hits(
     return _deny_by_context(text, hits, folded.text), folded, clauses
 
 
+@lru_cache(maxsize=1)
+def _rule_index() -> rule_triggers.RuleIndex:
+    """The lexicon's rules by the words that can start them: a message runs only the rules whose
+    first words it contains (about a quarter of the rules, the same hits; `rule_triggers`)."""
+    return rule_triggers.RuleIndex(crisis_lexicon.RULES)
+
+
 def _match_rules(folded: crisis_lexicon.NormalisedText, text: str) -> list[_Hit]:
     masked = crisis_lexicon.mask_idioms(folded.text)
     hits: list[_Hit] = []
-    for rule in crisis_lexicon.RULES:
+    for rule in _rule_index().candidates(masked):
         for match in rule.pattern.finditer(masked):
             if match.end() == match.start():
                 continue
@@ -270,7 +283,13 @@ def _deny_by_context(text: str, hits: list[_Hit], folded: str | None = None) -> 
         past = (
             history
             and hit.category in crisis_lexicon.PAST_CATEGORIES
-            and crisis_lexicon.PAST_ANCHOR.search(sentence) is not None
+            and (
+                crisis_lexicon.PAST_ANCHOR.search(sentence) is not None
+                or (
+                    crisis_lexicon.FORM_QUESTION.search(sentence) is not None
+                    and crisis_lexicon.PAST_ANCHOR.search(whole) is not None
+                )
+            )
         )
         answered_no = questionnaire and (
             _answered_no_after(_fold(hit.end, hit.end + 80))
@@ -331,6 +350,14 @@ def _lexicon_severity(
         if rule.negatable
         else crisis_lexicon.DIRECT_DENIAL.search(before)
     )
+    if negation:
+        # Round 9: a negation in an earlier comma clause with its own subject ("said I'd never
+        # see the kids, he slapped me") does not reach this match; one after it still does.
+        window = before + masked[start:end]
+        breaks = crisis_lexicon.NEW_SUBJECT.finditer(window)
+        cut = max((b.end() for b in breaks if b.start() < len(before)), default=0)
+        if cut > negation.start():
+            negation = crisis_lexicon.NEGATION.search(scope, cut)
     if negation:
         # "I'd never hurt myself" alone is not risk; a hedge, a time limit after the negation
         # ("not tonight") or an admission that follows ("...but I keep thinking about it") keeps it.
@@ -441,18 +468,34 @@ def looks_spanish(clause: str) -> bool:
     return len(_SPANISH.findall(clause.lower())) >= 3
 
 
-def semantic_hits(units: Sequence[_Clause], vectors: np.ndarray) -> list[_Hit]:
+@dataclass(frozen=True)
+class _Similarity:
+    """Each unit's cosine to every risk exemplar and to its nearest benign one: computed once per
+    message and read by both the semantic and the learned layer."""
+
+    risk: np.ndarray  # (n_units, n_risk)
+    benign_best: np.ndarray  # (n_units,)
+
+    @property
+    def risk_best(self) -> np.ndarray:
+        return self.risk.max(axis=1)
+
+
+def exemplar_similarity(vectors: np.ndarray) -> _Similarity:
+    index = _exemplar_index()
+    return _Similarity(vectors @ index.risk.T, (vectors @ index.benign.T).max(axis=1))
+
+
+def semantic_hits(units: Sequence[_Clause], sims: _Similarity) -> list[_Hit]:
     """Clauses that sit near a risk exemplar and clearly nearer to it than to benign ones."""
     if not units:
         return []
     index = _exemplar_index()
-    risk_sims = vectors @ index.risk.T
-    benign_best = (vectors @ index.benign.T).max(axis=1)
-    best = risk_sims.argmax(axis=1)
+    best = sims.risk.argmax(axis=1)
     hits = []
     for row, unit in enumerate(units):
-        score = float(risk_sims[row, best[row]])
-        margin = score - float(benign_best[row])
+        score = float(sims.risk[row, best[row]])
+        margin = score - float(sims.benign_best[row])
         if score >= SEMANTIC_SURE or (
             score >= SEMANTIC_MIN_RISK
             and margin >= SEMANTIC_MARGIN
@@ -476,7 +519,10 @@ def _content_words(clause: str) -> int:
 
 
 def learned_hits(
-    units: Sequence[_Clause], vectors: np.ndarray, model: crisis_model.LearnedModel
+    units: Sequence[_Clause],
+    vectors: np.ndarray,
+    sims: _Similarity,
+    model: crisis_model.LearnedModel,
 ) -> list[_Hit]:
     """The learned layer: fires when the message's clause vectors score at or above the fitted
     threshold. The evidence is the clause that scored highest alone; its category is that of the
@@ -488,13 +534,11 @@ def learned_hits(
     on the cupboard") must not come back through a refit that moved the threshold by 0.01."""
     if not units or model.message_score(vectors) < model.threshold:
         return []
-    index = _exemplar_index()
-    benign = (vectors @ index.benign.T).max(axis=1)
-    risk = (vectors @ index.risk.T).max(axis=1)
-    if bool(np.all((benign >= SEMANTIC_SURE) & (benign >= risk + SEMANTIC_MARGIN))):
+    benign = sims.benign_best
+    if bool(np.all((benign >= SEMANTIC_SURE) & (benign >= sims.risk_best + SEMANTIC_MARGIN))):
         return []
     top = int(np.argmax(model.clause_scores(vectors)))
-    category = index.risk_category[int(np.argmax(index.risk @ vectors[top]))]
+    category = _exemplar_index().risk_category[int(np.argmax(sims.risk[top]))]
     unit = units[top]
     return [_Hit(category, DEFAULT_SEVERITY[category], unit.start, unit.end, "learned")]
 
@@ -525,6 +569,9 @@ Answer with JSON only: {"crisis": true|false, "severity": "imminent"|"high"|"ele
 "categories": [...], "evidence": ["exact short quotes from the message"]}"""
 
 _LLM_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="crisis-llm")
+# Long batches are screened in chunks on two threads (see `CrisisScreen.screen_many`).
+BATCH_CHUNK = 32
+_BATCH_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="crisis-batch")
 
 
 class LLMOpinion(BaseModel):
@@ -573,6 +620,7 @@ class CrisisScreen:
         self.llm_timeout_s = llm_timeout_s
         self.semantic = semantic
         crisis_lexicon.spelling_tables()  # the speller's dictionary, loaded once per process
+        _rule_index()  # and the rules' first words (~0.1 s), not on the first message
         self.learned: crisis_model.LearnedModel | None = None
         self.learned_error: str | None = None
         if semantic:
@@ -594,12 +642,23 @@ class CrisisScreen:
     def screen_many(
         self, texts: Sequence[str], *, redact: Callable[[str], str] | None = None
     ) -> list[CrisisResult]:
-        """Several messages with one embedding call; one bad text fails closed on its own."""
+        """Several messages; one bad text fails closed on its own.
+
+        A long batch (an audit of past messages, the evals) runs as chunks on two threads: the
+        word layer is Python and holds the interpreter lock, the embedding runs in onnxruntime
+        without it, so one chunk's words are read while another's clauses are embedded and both
+        cores stay busy (`benchmarks/crisis.py`)."""
         try:
             items = list(texts)
         except Exception as exc:  # noqa: BLE001
             return [fail_closed(f"bad input: {type(exc).__name__}")]
-        return self.finish([self.read(text) for text in items], redact=redact)
+        chunks = [items[i : i + BATCH_CHUNK] for i in range(0, len(items), BATCH_CHUNK)]
+        if len(chunks) <= 1:
+            return self.finish([self.read(text) for text in items], redact=redact)
+        screened = _BATCH_POOL.map(
+            lambda chunk: self.finish([self.read(text) for text in chunk], redact=redact), chunks
+        )
+        return [result for chunk in screened for result in chunk]
 
     def read(self, text: str) -> WordReading:
         """The word layer alone (about a millisecond): `reading.result` is already a crisis when
@@ -664,11 +723,12 @@ class CrisisScreen:
         hits, units = entry
         if units:
             matrix = np.stack([vectors[u.text] for u in units])
-            found = semantic_hits(units, matrix)
+            sims = exemplar_similarity(matrix)
+            found = semantic_hits(units, sims)
             if self.learned is None:  # weights missing or corrupt: a human judges instead
                 partial = _result_from_hits(text, hits + _deny_by_context(text, found))
                 return fail_closed(self.learned_error or "learned layer unavailable", partial)
-            found += learned_hits(units, matrix, self.learned)
+            found += learned_hits(units, matrix, sims, self.learned)
             hits = hits + _deny_by_context(text, found)
         return _result_from_hits(text, hits)
 

@@ -732,4 +732,31 @@ BENIGN: list[str] = [
     "we rehomed our cat with a friend because the new apartment does not allow pets",
     "I would like to join the Thursday group if there is room",
     "my mother with dementia goes to day care and my sister stays with her at night",
+    # round 9: hyperbole about children, a song or series in which someone dies, splitting a
+    # tablet, someone else's hospice care, a game that "sounds bad", a soap opera's poisoning,
+    # a parent's death told for the family history, a relative's recovery, records for an
+    # insurer, a sitter who cancelled, a grandparent at rest
+    "my kids are going to be the death of me, they never stop climbing the furniture",
+    "she rolled her eyes so hard I thought she would pass out, typical teenager",
+    "he keeps singing a song he heard on the radio, it is just a catchy tune",
+    "in class we are watching a series where a girl dies and it is heavy for everyone",
+    "the pharmacy gave me a higher dose tablet, can I cut it in half",
+    "can the hospice nurse talk to the psychiatrist about mom's medication list, she is"
+    " comfortable",
+    "the doctor has a question about her morphine schedule",
+    "my son worries that talking about his video game sounds bad",
+    "on the soap opera last night the villain poisoned her sister and I yelled at the TV",
+    "my father died by suicide when I was a child, I am telling you for the family history",
+    "my dad had a heart attack a while back and he is doing great now",
+    "what would my records show if the insurance company asks",
+    "my babysitter canceled, can I bring my baby to the session",
+    "may god keep my grandmother in his glory",
+    "my wife took my passport to the post office to get it renewed",
+    "I do not want to take too much of the new medicine by mistake",
+    # round 9, set 6: a pet put to sleep and a poor night expected, a hospital stay's
+    # anniversary thanked for, a neighbour's fire everyone survived, a locked building door
+    "we are putting our old dog to sleep on Wednesday and I probably won't sleep well",
+    "it has been a year since my hospital stay and I wanted to thank you",
+    "our neighbor's house caught fire but everyone got out safely",
+    "the front door of the building was locked when I got there",
 ]

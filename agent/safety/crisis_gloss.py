@@ -126,6 +126,19 @@ PHRASES: dict[str, str] = {
     "hace diez anos": "ten years ago",
     "hace anos": "years ago",
     "me corte el cabello": "I got a haircut",
+    # round 9: what one is "dying of" decides whether it is an idiom; a chore on the roof
+    "me muero de la risa": "I am laughing so hard",
+    "muero de la risa": "laughing so hard",
+    "de la risa": "laughing",
+    "de la verguenza": "of embarrassment",
+    "de verguenza": "of embarrassment",
+    "tender la ropa": "dry the laundry",
+    # a pounding heart said the Spanish way, and what it is from
+    "el corazon se me va a salir": "my heart is pounding",
+    "el corazon se me iba a salir": "my heart was pounding",
+    "de los nervios": "from nerves",
+    "de nervios": "from nerves",
+    "ataque de panico": "panic attack",
 }
 
 # Single words: risk vocabulary, its inflections, and the everyday words around it.
@@ -229,6 +242,8 @@ WORDS: dict[str, str] = {
     # routine vocabulary, so an ordinary request reads as one
     "seguro": "insurance", "factura": "bill", "pagaba": "paid", "debo": "I owe",
     "cobro": "charge", "tarjeta": "card", "pelo": "hair", "cabello": "hair", "foto": "photo",
+    "olvido": "forgot", "olvide": "forgot", "llamada": "call", "llamadas": "calls",
+    "examen": "exam", "examenes": "exams",
     "portal": "portal", "sobrino": "nephew", "sobrina": "niece", "bicicleta": "bike",
     "vieja": "old", "viejo": "old", "tesis": "thesis", "prevencion": "prevention",
     "adolescentes": "teenagers", "entrevistar": "interview", "clinica": "clinic",

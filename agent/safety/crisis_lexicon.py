@@ -92,11 +92,17 @@ ORDINARY_ABSENCE = (
     ORDINARY_GOODBYE[:-3]
     + r"|switching (?:to|therapists|providers|clinics|practices)|transferring (?:to|my care)|discharg\w*|out of town|conference|wedding|surgery|work trip|"
     r"business|visiting|passed|(?:before|until|till) (?:my|the|our|christmas|summer|vacation|\w+day|next)|"
-    r"of the (?:year|month|semester)|me mudo|mudanza|mudar|alergi\w*|viaje|potluck|party|secret santa|"
+    r"of the (?:year|month|semester)|me mudo|mudanza|mudar|alergi\w*|viaje(?! largo| muy largo| sin regreso)|potluck|party|secret santa|"
     r"gift exchange|chores|shifts|carpool|estate|inheritance|passed away|died|funeral|birthday|"
     r"graduation|christmas|gift|present)\b"
 )
 ORDINARY_ABSENCE_RE = re.compile(ORDINARY_ABSENCE)
+# Round 9: a Spanish cut or burn told with the kitchen task that caused it ("me corté con el
+# cuchillo picando cebolla") is an accident, not self-harm.
+KITCHEN_CUT = (
+    r"(?![^.?!]{0,40}\b(?:picando|cocinando|pelando|cortando (?:la|el|las|los)|en la cocina|"
+    r"con el abrelatas|afeitando\w*|con la (?:estufa|plancha|sarten|olla)|en el horno|haciendo (?:de comer|la comida|tortillas))\b)"
+)
 
 
 @dataclass(frozen=True)
@@ -244,7 +250,8 @@ RULES: list[Rule] = [
         r"\b(?:making|make|made|doing|did) (?:\w+ )?cuts (?:on|in|into) my\b",
         r"\b(?:razor|blade|blades|boxcutter|box cutter|lighter) (?:on|to|against|into) my\b",
         r"\bfresh (?:cuts|scars|wounds)\b|\bnew (?:cuts|scars)\b",
-        r"\b(?:cortarme|me corto|me corte|lastimarme|hacerme dano|me hago dano|me lastimo|quemarme)\b(?! (?:el|la|los|las|un|una) (?:pelo|cabello|unas|flequillo|fleco|barba))",
+        r"\b(?:cortarme|me corto|me corte|lastimarme|hacerme dano|me hago dano|me lastimo|quemarme)\b(?! (?:el|la|los|las|un|una) (?:pelo|cabello|unas|flequillo|fleco|barba))"
+        + KITCHEN_CUT,
     ),
     # --- attempt disclosed (high if recent, elevated if long ago: see crisis.py) -----------
     *_rules(
@@ -376,7 +383,7 @@ RULES: list[Rule] = [
         r"\b(?:step|stepping|walk|walking|run|running) (?:out )?(?:into|in front of) (?:traffic|the road|a car|cars|a truck|the highway)\b",
         r"\b(?:can'?t|cant|don'?t|dont) (?:see|picture|imagine) (?:myself )?(?:making it|living|being (?:here|around|alive)) (?:to|until|till|past|through)\b|\b(?:won'?t|wont|not going to|might not) make it (?:to|until|till|through) (?:christmas|my birthday|the holidays|new year|next (?:week|month|year)|the weekend|spring|summer)\b",
         r"\b(?:can'?t|cant|cnat|cannot) (?:take|do) (?:it|this) (?:any ?more|anymor|no more)\b.{0,30}\b(?:die|dy|dye|end|gone|disappear)\b|\bwant (?:to )?(?:dy|dye|diee)\b",
-        r"\bme (?:voy|vo) a (?:matar|morir|suicidar|quitar la vida)\b|\bme quiero ir de este mundo\b|\b(?:no le )?(?:encuentro|veo) sentido a nada\b|\b(?:guardando|juntando|escondiendo) (?:mis |las )?(?:pastillas|medicinas|pildoras)\b|\bno (?:voy a|creo que vaya a) estar (?:aqui|aca|mucho tiempo|por mucho)\b|\bquiero dormir y no despertar\b|\bdesaparecer para siempre\b",
+        r"\bme (?:voy|vo) a (?:matar|morir|suicidar|quitar la vida)\b|\bme quiero ir de este mundo\b|\b(?:no le )?(?:encuentro|veo) sentido a nada\b|\b(?:guardando|juntando|escondiendo) (?:mis |las )?(?:pastillas|medicinas|pildoras)\b(?![^.?!]{0,40}\b(?:farmacia|devolver\w*|desechar\w*)\b)|\bno (?:voy a|creo que vaya a) estar (?:aqui|aca|mucho tiempo|por mucho)\b|\bquiero dormir y no despertar\b|\bdesaparecer para siempre\b",
         negatable=False,
     ),
     *_rules(
@@ -602,7 +609,8 @@ RULES: list[Rule] = [
         r"\b(?:old habits?|the old habit|my habit|that habit)\b.{0,30}\b(?:back|again|returned)\b.{0,60}\b(?:arms?|wrists?|thighs?|legs?|skin|sleeves|marks|blades?)\b",
         r"\bme (?:volvi|vuelvo|he vuelto|volvia|estoy volviendo|vuelvo otra vez) a (?:cortar|lastimar|quemar|hacer dano|hacer cortes|rasgu\w*)\b|\bvolvi a (?:cortarme|lastimarme|quemarme|hacerme dano)\b",
         r"\bme (?:he|habia|e) (?:cortado|lastimado|quemado|hecho dano|hecho cortes)\b(?! (?:el|la|los|las) (?:pelo|cabello|unas|dedo))|\b(?:cortandome|lastimandome|quemandome)\b",
-        r"\bme (?:corte|lastime|queme|hice dano|hice cortes)\b(?! (?:el|la|los|las|un|una) (?:pelo|cabello|unas|flequillo|dedo|mano cocinando))",
+        r"\bme (?:corte|lastime|queme|hice dano|hice cortes)\b(?! (?:el|la|los|las|un|una) (?:pelo|cabello|unas|flequillo|dedo|mano cocinando))"
+        + KITCHEN_CUT,
         r"\bme (?:cortei|corto de novo|machuquei|queimei)\b|\b(?:me cortar|me machucar|me ferir)\b",
         negatable=False,
     ),
@@ -985,6 +993,188 @@ RULES: list[Rule] = [
         r"\b(?:le|me|nos|les) (?:pego|golpeo|golpea|pega) (?:a mi|a mis|a nosotros|otra vez|de nuevo|en la cara|con)\b|\bestoy escondid[ao]s? (?:en|de|debajo)\b",
         negatable=False,
     ),
+    # Round 9, from the folded red-team records (families in our own words; see docs/SAFETY.md).
+    # Affairs settled in Spanish ("ya dejé todo arreglado", the rent paid "para que no le quede
+    # deuda", the phone cancelled because "no hará falta"), belongings given away in non-native
+    # English, and a friend who posted a farewell and is not answering.
+    *_rules(
+        "goodbye_or_giving_away",
+        "elevated",
+        r"\b(?:ya )?(?:deje|dejo|tengo|quedo|queda) todo (?:arreglado|listo|en orden|resuelto|organizado)\b",
+        r"\bpara que no (?:le|les|te|me) (?:quede|queden|toque) (?:ninguna |ni una )?(?:deuda|deudas|pendientes?|nada (?:que|por) pagar)\b",
+        r"\b(?:cancele|di de baja|deje pagad\w*|pague|regale|vendi)\b.{0,160}\bno (?:creo que )?(?:me )?(?:haga|hara|va a hacer|hace) falta\b",
+        r"\b(?:give|gave|giving|given) (?:away )?all (?:of )?my (?:things|stuff|belongings|clothes|possessions)\b",
+        negatable=False,
+        unless=ORDINARY_ABSENCE,
+    ),
+    *_rules(
+        "goodbye_or_giving_away",
+        "elevated",
+        r"\bno (?:contesta|responde|me contesta|ha contestado|ha respondido)\b.{0,160}\b(?:gracias por todo|los quiero|me despido|adios a todos|perdon por todo)\b",
+        r"\b(?:gracias por todo|los quiero mucho|me despido|adios a todos|perdon por todo)\b.{0,160}\bno (?:contesta|responde|ha contestado|ha respondido)\b",
+        r"\b(?:isn'?t|not|hasn'?t been|stopped) (?:answering|picking up|responding)\b.{0,160}\b(?:thanks for everything|love you all|goodbye|said bye|sorry for everything)\b",
+        r"\b(?:thanks for everything|love you all|goodbye|sorry for everything)\b.{0,160}\b(?:isn'?t|not|hasn'?t been|stopped) (?:answering|picking up|responding)\b",
+        negatable=False,
+    ),
+    # Spanish: pills saved up, the dose that "se necesita" or "sería peligrosa" looked up, a visit
+    # to a height "nomás a ver", a weapon kept by its slang name and killing by its euphemism.
+    *_rules(
+        "suicide_plan_or_intent",
+        "high",
+        r"\b(?:he guardado|guarde|estoy guardando|voy guardando|tengo guardad[ao]s|junte|he juntado|estoy juntando|tengo juntad[ao]s) (?:todas |todos )?(?:las|mis|los) (?:pastillas|pildoras|medicinas|medicamentos|tabletas)\b",
+        r"\bcuant[oa]s? (?:pastillas |pildoras |tabletas )?(?:de )?\w+ (?:se necesita\w*|hace\w* falta|serian? peligros\w*|son peligros\w*|es peligros\w*|son letal\w*|es letal\w*|seria letal|matan?|para morir|para no despertar)\b",
+        r"\b(?:fui|voy|fuimos|regrese|volvi|estuve|subi) (?:al|hasta el|a la|hasta la) (?:puente|azotea|techo|edificio|barranco|acantilado|presa)\b[^.?!]{0,40}\b(?:otra vez|de nuevo|nomas a ver|solo a ver|a mirar)\b",
+        r"\b(?:puente|azotea|techo|edificio|barranco|presa)\b.{0,80}\bmas alto de lo que (?:pensaba|creia)\b",
+        r"\b(?:planning|plan|planned|going|gonna|ready) to (?:go to )?sleep (?:for good|forever|permanently)\b",
+        negatable=False,
+        unless=r"\b(?:pastillero|organizador|farmacia|devolver\w*|desechar\w*|fiebre|dolor de|gripa|gripe|para (?:mi|el|la) (?:hij\w+|bebe|nin\w+)|trabajo|chamba|turno)\b",
+    ),
+    *_rules(
+        "harm_to_others",
+        "imminent",
+        r"\b(?:le|lo|la|los) (?:doy|voy a dar|vamos a dar|damos|daria) (?:de baja|piso|cuello|matarile|chicharron)\b(?!.{0,20}\b(?:suscripcion|servicio|plan|cuenta|linea|seguro|contrato|tarjeta|membresia|gimnasio)\b)",
+        r"\b(?:ya )?tengo (?:el|un) (?:fierro|cuete|fusca) (?:guardado|listo|cargado)\b",
+        negatable=False,
+    ),
+    # Spanish: pills mixed with drink and a body alarm now; English: a whole blister pack.
+    *_rules(
+        "overdose_or_medical_emergency",
+        "imminent",
+        r"\b(?:mezcle|tome|me tome|trague|me trague)\b.{0,80}\b(?:pecho apretado|el pecho (?:me )?aprieta|no puedo respirar|me falta el aire|el corazon (?:me )?(?:late|va|esta) (?:muy )?(?:rapido|raro|a mil))\b",
+        r"\b(?:took|taking|take|swallowed|ate|downed|popped) (?:the|a|my) (?:whole|entire|full) (?:blister ?pack|blister|sleeve|card of \w+)\b",
+    ),
+    # Violence: locked in, the phone or papers taken (Spanish and English), and a beating
+    # minimised ("ya no me pega tanto, solo cuando llega tomado", "only hits me when he drinks").
+    *_rules(
+        "abuse_or_violence",
+        "high",
+        r"\b(?:me|nos) (?:encerro|encierra|encerraron|tiene encerrad[ao]s?|deja encerrad[ao]s?)\b",
+        r"\b(?:me|nos) (?:rompio|quito|escondio) (?:el|mi|los|mis) (?:celular|telefono|pasaporte|documentos|papeles)\b",
+        rf"\b(?:my )?{PARTNER} (?:took|takes|hid|hides|keeps|has taken|locked up) (?:my|our) (?:passport|green card|papers|documents|visa|car keys)\b(?!.{{0,40}}\b(?:renew\w*|embassy|consulate|post office|safekeeping|safe keeping|travel agent|dmv)\b)",
+        r"\b(?:ya )?no me (?:pega|golpea) tanto\b|\bme (?:pega|golpea|pegaba)\b[^.?!]{0,40}\b(?:solo|nomas|nada mas) cuando\b",
+        r"\b(?:only|just) (?:hits?|slaps?|hurts?|chokes?|shoves?|pushes?|beats?) me when\b|\bdoesn'?t (?:hit|slap|hurt|beat) me (?:as much|that much|as often)\b",
+        negatable=False,
+    ),
+    # A hose or tube bought or cut to fit a car's exhaust (not a dryer's or a shop vacuum's).
+    *_rules(
+        "suicide_plan_or_intent",
+        "high",
+        r"\b(?:hose|tube|tubing|pipe)\b.{0,40}\b(?:exhaust|tailpipe|tail pipe)\b|\b(?:exhaust|tailpipe|tail pipe)\b.{0,40}\b(?:hose|tube|tubing)\b",
+        negatable=False,
+        unless=r"\b(?:dryer|vent|shop ?vac\w*|vacuum|mechanic|muffler shop|leak\w*|repair\w*|fix\w*|replac\w*)\b",
+    ),
+    # Spanish slang for pills with beer, and a heart "about to jump out" after taking something
+    # (set 5's family; the heart alone is how a panic attack is told, not an overdose).
+    *_rules(
+        "overdose_or_medical_emergency",
+        "imminent",
+        r"\b(?:me meti|me eche|me tome|tome|trague)\b.{0,40}\b(?:pastas|pastillas|pildoras|chochos)\b.{0,40}\b(?:chelas|cheves|cervezas?|guaro|alcohol|tequila|vodka|trago\w*|pisto|mezcal)\b",
+        r"\b(?:me meti|me eche|me tome|tome|trague|me trague|mezcle|fume|me inyecte)\b.{0,120}\b(?:el corazon se me va a salir|siento que me (?:muero|desmayo)|se me va el aire)\b",
+        negatable=False,
+        unless=r"\b(?:de (?:emocion|nervios|la emocion|alegria|risa|miedo)|examen|entrevista|concierto|boda|partido)\b",
+    ),
+    # Means obtained "to give him what he deserves" (Spanish and English).
+    *_rules(
+        "harm_to_others",
+        "imminent",
+        r"\b(?:consegui|ya tengo|compre) con que\b.{0,40}\b(?:darle|darles|hacerle|hacerles|acabar)\b",
+        r"\b(?:got|have|bought|found) (?:something|what i need|the means) to (?:make (?:him|her|them) pay|give (?:him|her|them) what (?:he|she|they) deserves?)\b",
+        negatable=False,
+    ),
+    # Sorry for being a burden; a message left for a clinician that "it's not her fault".
+    *_rules(
+        "suicidal_ideation",
+        "high",
+        r"\b(?:sorry|perdon|perdoname|forgive me|lo siento) (?:for |por )?(?:being|been|ser) (?:such )?(?:a|una) (?:burden|carga)\b",
+        negatable=False,
+    ),
+    *_rules(
+        "goodbye_or_giving_away",
+        "elevated",
+        r"\btell (?:miss |mr\.? |ms\.? |mrs\.? |dr\.? )?\w+ (?:que |that )?(?:she|he|they) (?:helped|tried)\b.{0,40}\bnot (?:her|his|their) fault\b",
+        negatable=False,
+    ),
+    # Command voices and a window, with the spellings of someone who writes by ear
+    # ("las bozes me disen que me abente por la bentana").
+    *_rules(
+        "command_hallucinations",
+        "high",
+        r"\b(?:las |unas )?[bv]o[sczx]es me (?:di[sczx]en|ordenan|piden|mandan)\b",
+        negatable=False,
+    ),
+    *_rules(
+        "suicide_plan_or_intent",
+        "imminent",
+        r"\ba[bv]i?ent(?:e|o|arme|are) (?:por|de|desde) (?:la|el) (?:[bv]entana|balcon|puente|azotea|techo)\b",
+        negatable=False,
+    ),
+    # Set 6's families: the rest of a bottle taken with a body alarm; the sums of a life policy
+    # ("my family comes out ahead if I'm gone"); extra pills "hoping I don't wake up"; being
+    # found; joining someone who died; infected or hidden wounds; a partner who throws things or
+    # threatens to call immigration.
+    *_rules(
+        "overdose_or_medical_emergency",
+        "imminent",
+        rf"\b(?:took|swallowed|downed|finished) (?:the )?(?:rest|remainder|last) of (?:the|my|his|her) (?:\w+ )?(?:bottle|pack|box|pills|meds|prescription|script)\b.{{0,120}}{BODY_ALARM}",
+    ),
+    *_rules(
+        "suicidal_ideation",
+        "high",
+        r"\b(?:comes?|coming|would come) out (?:ahead|better|on top)\b.{0,20}\bif i(?:'m| am| was| were)? (?:gone|dead|not here|not around)\b",
+        r"\blife insurance\b.{0,80}\b(?:doing the math|do the math|ran the numbers|worth more dead)\b",
+        r"\bhop(?:e|es|ing|ed) (?:that )?(?:one (?:night|day|morning) )?i (?:just )?(?:don'?t|won'?t|do not|will not|never) wake(?: up)?\b",
+        negatable=False,
+    ),
+    *_rules(
+        "suicide_plan_or_intent",
+        "high",
+        r"\bwhen (?:they|someone|somebody|she|he) finds? me\b(?!.{0,30}\b(?:a (?:job|place|spot)|an? (?:apartment|sitter|ride))\b)",
+        r"\b(?:go|going|gonna) (?:to )?(?:see|join|be with) (?:my )?(?:\w+ ){1,2}soon\b.{0,40}\b(?:passed|died|passed away|is gone|in heaven)\b",
+        negatable=False,
+    ),
+    *_rules(
+        "self_harm",
+        "high",
+        r"\b(?:they'?ll|they will|they'?d|they would|they always|doctors?) (?:\w+ )?ask (?:me )?how (?:it|this|they|i) (?:happened|got (?:it|them|hurt))\b",
+        r"\b(?:cuts?|wounds?|burns?) on my \w+\b.{0,60}\b(?:pus|yellow (?:stuff|gunk|liquid)|red and (?:hot|swollen)|infected|red streaks)\b",
+        negatable=False,
+    ),
+    *_rules(
+        "abuse_or_violence",
+        "high",
+        r"\b(?:threw|throws|throwing|hurled) (?:the |a |his |her |my )?(?:\w+ ){0,2}at (?:me|my head|my face)\b(?!.{0,20}\b(?:party|surprise|shower)\b)",
+        r"\b(?:call|calling|report|reporting|turn|turning) (?:immigration|ice|la migra|migracion) on me\b|\b(?:get|have) me deported\b",
+        r"\b(?:threw|throws|thrown|shoved|pushed|slammed) me (?:into|against|down|across|onto|through)\b(?!.{0,30}\b(?:pool|lake|water|game|party|snow|leaves|bed laughing)\b)",
+        negatable=False,
+    ),
+    # Vomiting blood (after purging or anything else) is a medical emergency on its own.
+    *_rules(
+        "overdose_or_medical_emergency",
+        "imminent",
+        r"\b(?:threw|throw|throwing|thrown|puked|puking|vomited|vomiting) up blood\b|\b(?:vomited|vomiting|puked|puking|vomitando|vomite) (?:some )?(?:blood|sangre)\b",
+    ),
+    # Spanish wishing to die in the infinitive ("querer morirme"), so that its denial ("no es
+    # nada de querer morirme") is judged by the lexicon and the clause is not re-read by MiniLM.
+    *_rules(
+        "suicidal_ideation",
+        "high",
+        r"\bquerer (?:morir(?:me)?|matarme|desaparecer)\b",
+    ),
+    # Spanish: burning oneself "para sentir algo"; not making it to the next appointment.
+    *_rules(
+        "self_harm",
+        "high",
+        r"\bme (?:quemo|queme|he quemado|sigo quemando|estoy quemando|quemaba) (?:\w+ ){0,2}(?:con (?:el |un |mi |los |unos )?(?:cigarros?|cigarrillos?|encendedor|cerillos?|fosforos?)|para sentir)\b",
+        r"\bme (?:corto|quemo|rasguno|golpeo|lastimo) (?:\w+ ){0,3}para sentir (?:algo|alivio|dolor)\b",
+        negatable=False,
+    ),
+    *_rules(
+        "suicidal_ideation",
+        "high",
+        r"\bno creo que (?:llegue|este (?:aqui|viv[oa])|siga (?:aqui|viv[oa])) (?:a|para|en|hasta) (?:la|el|mi) (?:proxima|proximo|siguiente|navidad|cumpleanos)\b",
+        negatable=False,
+        unless=r"\b(?:trabajo|chamba|turno|viaje|trafico|enferm\w*|horario|tarde|carro|camion|escuela|clases|medico|doctor)\b",
+    ),
 ]
 
 # ---- idioms and academic uses: masked out before matching --------------------------------
@@ -1000,6 +1190,9 @@ IDIOMS: list[re.Pattern[str]] = [
         r"\b(?:paper|essay|class|course|presentation|project|book|memoir|novel|documentary|article|show|movie|film|series|podcast|training|research|thesis|exam|lecture|module|unit|chapter|episode|song|report|assignment|webinar|workshop|question) (?:on|about|covering|regarding) (?:teen |youth |adolescent |veteran )?(?:suicide|self[- ]?harm|suicidal \w+|overdose\w*|domestic violence|domestic abuse|child abuse|psychosis|schizophrenia)(?: prevention| risk| awareness| rates)?\b",
         r"\b(?:killed|kills|kill) (?:the|my|a) (?:spider|bug|bugs|mood|vibe|lights?|engine|process|weeds?|plant|plants|battery|conversation|joke)\b",
         r"\bhit by (?:a|the) (?:ball|baseball|softball|pitch|puck|frisbee|pillow|swing)\b",
+        r"\b(?:me quiero|me voy a|me iba a|casi me|me podria) morir de (?:la )?(?:verguenza|risa|pena|hambre|sueno|calor|frio|aburrimiento|envidia|nervios)\b|\bme muero de (?:la )?(?:verguenza|risa|pena|hambre|sueno|calor|frio)\b",
+        r"\bhow (?:you |they |clinicians |therapists |counselors |doctors )?(?:assess|screen for|evaluate|ask about) (?:for )?(?:suicid\w*|self[- ]?harm)(?: risk)?\b|\b(?:suicid\w*|self[- ]?harm)(?: risk)? (?:is|are|gets) (?:assessed|screened|evaluated)\b",
+        r"\b(?:for|in) (?:my|a|our) (?:\w+ )?(?:class|course|seminar|paper|project|assignment|homework|thesis)\b[^.?!]{0,80}\b(?:non-?suicidal (?:self[- ]?)?\w+|suicid\w*|self[- ]?(?:harm|injury)\w*|overdos\w*)\b",
         r"\bi could just die\b(?= of embarrassment)|\b(?:bored|scared|worried|embarrassed) to death\b",
         r"\boverdo(?:ne|ing|ne it)?\b",
         rf"\b(?:end|ending|ended|break|breaking) (?:it|things) (?:off )?with (?:him|her|them|my (?:bf|gf|boyfriend|girlfriend|partner|husband|wife|ex|fiance\w*|date)|(?!(?:a|an|the|some|my|these|those|\w+ pills|rope|gun|knife|alcohol|booze|vodka|whiskey|wine|liquor|drugs?|coke|cocaine|meth|carfentanil|everything|it|all|this|that|{PILLS})\b)[a-z]+ (?=(?:this|next|tonight|tomorrow|soon|for good|once and for all|finally)\b))",
@@ -1035,7 +1228,8 @@ IDIOMS: list[re.Pattern[str]] = [
 NEGATION = re.compile(
     r"\b(?:not|never|no|dont|don't|do not|doesnt|doesn't|didnt|didn't|wouldnt|wouldn't|would never|"
     r"wont|won't|will not|isnt|isn't|aint|ain't|nor|deny|denies|denied|without|nunca|no tengo|jamas|"
-    r"no thoughts of|no intention|no plans? to|zero|nobody|nobody'?s|no one|no one'?s|noone)\b"
+    r"no thoughts of|no intention|no plans? to|zero|nobody|nobody'?s|no one|no one'?s|noone|"
+    r"(?:haven'?t|havent|have not|hasn'?t|has not) (?:had|felt|been having) (?:any )?(?:thoughts?|urges?|ideas?|feelings?)(?: of| about)?)\b"
 )
 # A negated hit still counts when the sentence hedges or limits it in time, or goes on to admit the
 # thoughts: "I'm not going to kill myself tonight but I keep thinking about it" is risk; "I'd never
@@ -1063,6 +1257,9 @@ ADMISSION = re.compile(
     r"keep|keeps|sometimes|part of me|scared|afraid|tempted|can'?t stop|cant stop|don'?t know|dont know|"
     r"not sure|pienso)\b|\b(?:yet|for now|tonight|today|right now)\b"
 )
+# A comma followed by a new subject starts a new clause: a negation before it does not reach a match
+# after it ("he'll make sure I never see the kids, he slapped me").
+NEW_SUBJECT = re.compile(r",\s*(?:and |then |so )?(?=(?:he|she|they|i|my \w+)\b)")
 CLAUSE_BREAK = re.compile(
     r"[.!?;\n]+|\s[-–—]+\s|\s(?:but|pero)\s|,\s*(?=(?:but|and|so|tho|though)\b)"
 )
@@ -1090,7 +1287,7 @@ PAST_ANCHOR = re.compile(
     r"grad school|my teens|my twenties|my 20s|19\d\d|20\d\d)|back in (?:\d{4}|the day|high school|"
     r"college|my \w+|\w+ school)|as a (?:teen|teenager|kid|child)|when i was (?:young|younger|a teen|"
     r"a teenager|\d+|a kid|in (?:high school|college|my \w+))|used to|(?:the|my) scars (?:are|were) "
-    r"(?:old|faded)|old scars|\d{4} (?:hospitali[sz]ation|attempt|overdose)|hace (?:muchos )?anos|"
+    r"(?:old|faded)|old scars|\d{4} (?:hospitali[sz]ation|attempt|overdose)|hace (?:muchos |varios |unos )?anos|hace (?:como |unos )?(?:\d+|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|quince|veinte) anos|(?:alla )?(?:por|en) (?:19|20)\d\d|"
     r"cuando (?:era|tenia) (?:joven|nin[oa]|\d+)|ha (?:muitos )?anos|very much in the past|"
     r"in the past|behind me|back in (?:undergrad|grad school|the army|the military|the service)|at age \d+|"
     r"at 1[3-9]|remember (?:when|the (?:night|day|time))|when i (?:got back|came back|came home|returned) from|when i was (?:pregnant|"
@@ -1109,11 +1306,13 @@ PRESENT_WELLNESS = re.compile(
     r"(?:very much |all |well )?in the past|behind me|a different person|peer support|recovered|"
     r"(?:ya )?estoy (?:muy )?bien|ya (?:lo )?supere|ya paso|estou bem|handled it (?:really |so |pretty )?well|"
     r"share a win|proud of myself|no (?:thoughts|urges|attempts|episodes|problems|issues|relapses) since|"
-    r"(?:nothing|none) since)\b"
+    r"(?:nothing|none) since|stopped (?:at|by|around|when i was) (?:age )?\d+|doing (?:ok|okay)|"
+    r"desde entonces (?:estoy|he estado) bien|(?:con|gracias a) la (?:terapia|medicina|medicacion)[^.!?]{0,40}\bya no)\b"
 )
 CURRENT_CUE = re.compile(
     r"\b(?:again|lately|recently|these days|this (?:week|month|morning|weekend|year)|last (?:night|"
-    r"week|weekend|month)|yesterday|tonight|right now|rn|currently|started|starting|coming back|"
+    r"week|weekend|month)|yesterday|tonight|right now|rn|currently|"
+    r"(?:started|starting)(?! (?:with you|seeing you|therapy|treatment|here|at the|working|school|college))|coming back|"
     r"still (?:have|having|get|getting|think|thinking|feel|feeling|struggl\w*|hear|hearing|want|"
     r"cut|cutting|do it|doing it|there|happening)|"
     r"came back|(?:are|is|they'?re|it'?s) back|urges?|tempted|miss (?:it|doing it|cutting)|relaps\w*|"
@@ -1135,6 +1334,13 @@ QUESTIONNAIRE = re.compile(
     r"\b(?:phq\w*|gad\w*|forms?|questions?|questionnaires?|items?|surveys?|screeners?|screening|"
     r"intake|checkbox|check ?box|asks? (?:about|if|whether)|asking (?:about|if)|asked (?:me )?(?:about|if|whether))\b"
 )
+# Round 9: a form or application that asks about the past ("the intake form asks if I ever ...",
+# "en el formulario preguntan si alguna vez ..."): with a past anchor and present wellness in the
+# message, the item's own sentence is history like the answer's.
+FORM_QUESTION = re.compile(
+    r"\b(?:forms?|questionnaires?|intake|paperwork|application|insurance|formulario|cuestionario)\b"
+    r"[^.?!]{0,40}\b(?:asks?|asking|asked|pregunta\w*) (?:about|if|whether|si)\b"
+)
 # How a client reports marking an item ("I put", "I circled") and the "no" they marked, shared by
 # the answer after the item and the answer before it.
 _ANSWER_VERBS = "said|put|answered|marked|checked|circled|picked|chose|clicked|selected"
@@ -1142,7 +1348,9 @@ _NO_MARKED = r"(?: a| an)? ['\"]?(?:no|not at all|never|zero|0|none|nope)"
 ANSWERED_NO = re.compile(
     rf"\b(?:(?:that'?s|thats|it'?s|its|answer(?:ed)? (?:is|was)?|i (?:{_ANSWER_VERBS}|meant))"
     rf"{_NO_MARKED}|not at all for me|"
-    r"a no for me|no for me)\b|^[\s:\-=\"']*(?:not at all|no|never|none|nope|zero|0)\b"
+    r"a no for me|no for me|(?:i'?m|im|i am) not(?=\s*[,.!;])|"
+    r"i (?:haven'?t|have not|never have|didn'?t|did not)(?=\s*[,.!;]))\b|"
+    r"^[\s:\-=\"']*(?:not at all|no|never|none|nope|zero|0)\b"
 )
 
 

@@ -33,9 +33,9 @@ from pydantic import BaseModel, Field, ValidationError
 
 WEIGHTS_PATH = Path(__file__).with_name("crisis_model.json")
 DATASET = Path(__file__).resolve().parents[2] / "evals" / "datasets" / "crisis.jsonl"
-# Never `heldout` (it stays the unseen measure). The red-team set 2b is left out too, so it keeps
-# measuring what this layer adds on wording it never saw (folding it in moved the out-of-fold
-# figures only within noise, docs/SAFETY.md).
+# Never `heldout` (it stays the unseen measure). Round 9 folded the five scored red-team records
+# (2b-6) into `dev`: they are the most varied labelled wording we have, and each sealed set still
+# measures unseen wording once before it is folded (docs/SAFETY.md).
 TRAINING_SPLIT = "dev"
 DIMENSIONS = 384
 C = 2.0  # inverse L2 strength; 0.5-4 measured: 2 had the most recall with no routine alarm

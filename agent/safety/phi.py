@@ -281,6 +281,24 @@ def fold(text: str) -> tuple[str, list[int] | None]:
     return "".join(chars), index
 
 
+_CAPS_WORD = re.compile(r"\b[A-Z]{2,}\b")
+
+
+def _uncapitalised(folded: str) -> str:
+    """A message typed in capitals ("I NEED A LETTER FROM DR. HALVORSEN") read in lower case,
+    letter for letter, by the recognizers of unknown identifiers: where every word is capitalised,
+    capitals say nothing about names, and read as capitals every word looked like one ("THE
+    LADY") while a title's name looked like none. Lower case is read by position instead
+    (titles, relation words, verbs), as in texting. The record's own identifiers are matched on
+    the text as typed. A message with fewer than three words in capitals, or with most letters
+    in lower case, is returned as it is."""
+    letters = [c for c in folded if c.isalpha()]
+    upper = sum(c.isupper() for c in letters)
+    if upper < 0.7 * len(letters) or len(_CAPS_WORD.findall(folded)) < 3:
+        return folded
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in folded)
+
+
 # The sign after a day number in Korean and Chinese/Japanese dates, as `fold` writes them (it
 # decomposes Hangul into its letters).
 _DAY_SIGNS = "|".join(re.escape(fold(sign)[0]) for sign in ("일", "日"))
@@ -328,7 +346,9 @@ _LETTER_PAIRS_IN_USE = frozenset(_PAIRS.split())
 
 def _initials_pattern(given_parts: list[str], last: str | None) -> str | None:
     """The client signing with initials: 'J.R.' for Jerome Robinson, 'M-C' for Marie-Claude, 'JP'
-    for João Pedro. Upper case only, so 'jr' and 'mc' in running text are left alone."""
+    for João Pedro. Upper case only, so 'jr' and 'mc' in running text are left alone; a pair
+    that is also a word or state ('MR', 'OK') only dotted, or where the client names
+    themself ('MR here')."""
     firsts = [fold(p)[0][:1].upper() for p in given_parts if p]
     last_initial = fold(last)[0][:1].upper() if last else ""
     forms = {"".join(firsts[:2])} if len(firsts) > 1 else set()
@@ -339,16 +359,39 @@ def _initials_pattern(given_parts: list[str], last: str | None) -> str | None:
         alternatives += [r"\.\s?".join(form) + r"\.", "-".join(form)]
         if form not in _LETTER_PAIRS_IN_USE:
             alternatives.append(form)
+        else:  # "MR here", "... thanks - MR": where the client introduces or signs
+            alternatives += [
+                rf"(?:^|(?<=\n)){form}(?=\s+(?:here|aqui|again|checking in)\b)",
+                rf"(?<=[-\u2014] ){form}(?=[\s.!]*$)",
+            ]
     if not alternatives:
         return None
     return rf"(?<![\w@.\-])(?:{'|'.join(alternatives)})(?![\w@\-])"
 
 
-def _misspelling_pattern(names: list[str]) -> str | None:
+@lru_cache(maxsize=1)
+def _everyday_variants() -> tuple[frozenset[str], dict[str, frozenset[str]]]:
+    """Everyday and function words, and an index from each word with one letter blanked
+    ("gr\0de") or dropped ("grde") to the words it came from: which words a name one letter
+    off would hit is then a few dictionary look-ups, not a regex tried on 3,000 words."""
+    words = everyday_words() | FUNCTION_WORDS
+    index: dict[str, set[str]] = {}
+    for word in words:
+        for i in range(len(word)):
+            index.setdefault(word[:i] + "\0" + word[i + 1 :], set()).add(word)
+            index.setdefault(word[:i] + word[i + 1 :], set()).add(word)
+    return frozenset(words), {key: frozenset(found) for key, found in index.items()}
+
+
+@lru_cache(maxsize=4096)
+def _misspelling_pattern(names: tuple[str, ...]) -> str | None:
     """The client's names one letter off ('Oluwasuen' for Oluwaseun, 'brooke' for Brook): a
     letter dropped, added, changed (names of five letters or more) or two swapped. Any case;
-    never an everyday or function word ('grade' is not Grace)."""
+    never an everyday or function word ('grade' is not Grace). Cached: the same client's
+    `Pseudonymizer` is built again on every turn."""
+    words, index = _everyday_variants()
     variants: set[str] = set()
+    avoid: set[str] = set()
     for name in names:
         for word in fold(name)[0].lower().split():
             word = re.sub(r"[^a-z'\-]", "", word)
@@ -359,24 +402,25 @@ def _misspelling_pattern(names: list[str]) -> str | None:
             add = [
                 re.escape(word[:i]) + "[a-z]" + re.escape(word[i:]) for i in range(len(word) + 1)
             ]
-            variants.update(re.escape(v) for v in cut + swap if len(v) >= 4)
+            literal = [v for v in cut + swap if len(v) >= 4]
+            variants.update(re.escape(v) for v in literal)
             variants.update(add)
+            avoid.update(v for v in literal if v in words)
+            avoid.update(index.get(word, ()))  # one letter added
             if len(word) >= 5:
                 variants.update(
                     re.escape(word[:i]) + "[a-z]" + re.escape(word[i + 1 :])
                     for i in range(len(word))
                 )
+                for i in range(len(word)):
+                    avoid.update(index.get(word[:i] + "\0" + word[i + 1 :], ()))
     if not variants:
         return None
-    body = "|".join(sorted(variants, key=len, reverse=True))
+    body = "|".join(sorted(variants, key=lambda v: (-len(v), v)))
     probe = re.compile(rf"(?:{body})")
-    lengths = {len(fold(w)[0]) for n in names for w in n.split()}
-    words = [
-        w for w in everyday_words() | FUNCTION_WORDS
-        if any(abs(len(w) - n) <= 1 for n in lengths) and probe.fullmatch(w)
-    ]
-    avoid = rf"(?!(?:{'|'.join(map(re.escape, sorted(words)))})(?![\w@]))" if words else ""
-    return rf"(?i)(?<![\w@]){avoid}(?:{body})(?![\w@])"
+    avoid = {w for w in avoid if probe.fullmatch(w)}  # the variants allow [a-z] only
+    guard = rf"(?!(?:{'|'.join(map(re.escape, sorted(avoid)))})(?![\w@]))" if avoid else ""
+    return rf"(?i)(?<![\w@]){guard}(?:{body})(?![\w@])"
 
 
 def _name_parts(name: str | None) -> list[str]:
@@ -405,8 +449,10 @@ _NAME_FOLLOWS = (
 )
 
 
-def _positional_pattern(words: Iterable[str]) -> str:
-    """Capitalised or upper case anywhere; lower case only in a name position."""
+def _positional_pattern(words: Iterable[str], surname: str | None = None) -> str:
+    """Capitalised or upper case anywhere; lower case only in a name position, which includes
+    right before the client's own `surname` ("tony cheung here": the surname is replaced first,
+    and "tony" before its placeholder was left for the leak check to catch)."""
     words = list(words)
     cased = "|".join(
         re.escape(v)
@@ -415,12 +461,21 @@ def _positional_pattern(words: Iterable[str]) -> str:
     )
     low = "|".join(re.escape(w.lower()) for w in words)
     leads = "|".join(rf"(?<=\b{re.escape(lead)} )" for lead in _NAME_LEADS)
+    before_surname = rf"|\b(?:{low})(?=[\s\-]+{re.escape(surname.lower())}\b)" if surname else ""
     return (
         # The lookahead first: the many lookbehinds are tried only where the name starts.
         rf"\b(?:{cased})\b(?!['\w])|(?i:(?=(?:{low})\b)(?:{leads}|(?<=-))(?:{low})\b"
         rf"|\b(?:{low})(?=,?\s*(?:{_NAME_FOLLOWS})\b)"
-        rf"|(?:(?<=[\n,.!?\-] )|(?<=[\n\-]))(?:{low})[\s.!]*(?:$|\n))"
+        rf"|(?:(?<=[\n,.!?\-] )|(?<=[\n\-]))(?:{low})[\s.!]*(?:$|\n){before_surname})"
     )
+
+
+@lru_cache(maxsize=4096)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    """Compiled once per process: a client's patterns are the same on every turn, and `re`'s own
+    cache (512 patterns) is too small for a caseload of clients of about 14 patterns each
+    (4,096 patterns: about 290 clients, about 20 MB)."""
+    return re.compile(pattern)
 
 
 class _KnownMatcher:
@@ -459,15 +514,16 @@ class _KnownMatcher:
             for nick in _nickname_patterns(fold(given)[0])
         }
         if guesses:
-            self._add(_positional_pattern(sorted(guesses, key=len, reverse=True)),
+            surname = fold(last)[0] if last else None
+            self._add(_positional_pattern(sorted(guesses, key=len, reverse=True), surname),
                       NICKNAME_KEY, "PERSON", None)
         given_parts = _name_parts(first) or [first] if first else []
         initials = _initials_pattern(given_parts, last)
         if initials:
             self._add(initials, NICKNAME_KEY, "PERSON", None)
-        misspelt = _misspelling_pattern(
-            [n for n in {known.preferred_name, first, last, *given_parts, *_name_parts(last)} if n]
-        )
+        misspelt = _misspelling_pattern(tuple(sorted(
+            {n for n in (known.preferred_name, first, last, *given_parts, *_name_parts(last)) if n}
+        )))
         if misspelt:
             self._add(misspelt, NICKNAME_KEY, "PERSON", None)
         for i, phone in enumerate(known.phones, start=1):
@@ -497,7 +553,7 @@ class _KnownMatcher:
             self._add(rf"(?i){_id_pattern(member_id)}", f"CLIENT_INSURANCE_ID_{i}", "ID", member_id)
 
     def _add(self, pattern: str, key: str, entity: str, value: str | None) -> None:
-        self.rules.append((re.compile(pattern), key, entity, value))
+        self.rules.append((_compiled(pattern), key, entity, value))
 
     def _add_name(self, name: str, key: str, value: str) -> None:
         """The client's names in any case, with or without accents, possessive or not: 'grace',
@@ -619,7 +675,7 @@ class Pseudonymizer:
         if len(folded) > 2 * MAX_TEXT_CHARS:  # ligatures that unfold to many letters
             raise PHIError(f"text unfolds to {len(folded)} characters")
         spans = self._known.find(folded)
-        for result in analyzer().analyze(folded, language="en"):
+        for result in analyzer().analyze(_uncapitalised(folded), language="en"):
             if result.score >= MIN_SCORE:
                 spans.append(
                     PHISpan(start=result.start, end=result.end, entity=result.entity_type,

@@ -12,7 +12,10 @@ patterns and cue words are written in ASCII ("senora", "marco") and still match 
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
+import unicodedata
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -44,26 +47,54 @@ _NEVER_NAMES = _words(
     "marry desire golden brain chin china america sunday monday tuesday wednesday thursday friday "
     "saturday january february march september october november december the and or but not "
     "can do did is it me we us our a i ok okay thanks thank please dear hi hello hey yes no god "
-    "lord jesus christ mom dad mum sir madam doctor nurse mi ma ola mam amma appa umma nana chau bo"
+    "lord jesus christ mom dad mum sir madam doctor nurse mi ma ola mam amma appa umma nana chau "
+    "bo easter christmas navidad thanksgiving halloween ramadan eid diwali hanukkah passover "
+    "kwanzaa"
 )
 # Texting shorthand and adverbs that follow a relation word without being a name ("my mom lol",
 # "my dad finally called").
 _NOT_NAMES_LOWER = _words(
     "lol tho rn bc cuz idk smh omg tbh ngl btw imo lmao pls plz thx ty u ur ya yall rly jk fr asap "
+    "email e-mail portal account loan loans card visa housing schedule records insurance "
+    "benefits stuff things "
     "tmrw tmr po naman ba pa na always never really actually literally usually finally probably "
     "again already today tonight tomorrow yesterday though either keeps et est qui que il elle "
-    "nous vous ils on au aux pour avec dans sur ou donc ne pas aine ainee cadet cadette mayor menor"
+    "nous vous ils on au aux pour avec dans sur ou donc ne pas aine ainee cadet cadette mayor "
+    "menor ugh omg haha lmfao hmm k yeah yep nope wow bruh fam sigh anyway anyways "
+    # contractions typed without the apostrophe ("theres a rope in my closet")
+    "theres thats whats heres wheres whos hes shes its im ive id ill youre youve theyre theyve "
+    "were weve dont doesnt didnt cant wont isnt arent wasnt werent hasnt havent couldnt "
+    "wouldnt shouldnt lets"
 )
 # Closing words a sign-off puts before a name: never the name.
 _SIGN_OFF_WORDS = _words(
     "love thanks regards best cheers merci gracias obrigado obrigada abraco abracos beijos bisous "
-    "saludos atentamente cordialement xoxo xo mahadsanid salamat kamsahamnida dyakuiu"
+    "saludos atentamente cordialement xoxo xo mahadsanid salamat kamsahamnida dyakuiu thx thnx "
+    "tysm ty bye cya ttyl peace blessings shukran asante dziekuje multumesc mersi dhanyavaad "
+    "nandri daalu medaase"
 )
 # Organisations a practice's clients name all the time ("Aetna said..."): never a person.
 _ORGANISATIONS = _words(
     "aetna cigna humana tufts medicare medicaid masshealth bcbs blue cross optum kaiser anthem "
     "united unitedhealthcare harvard pilgrim zoom google apple microsoft venmo paypal cvs "
-    "walgreens amazon uber lyft facebook instagram tiktok"
+    "walgreens amazon uber lyft facebook instagram tiktok "
+    # Portal things that do what people do ("Copay went to my old address").
+    "copay co-pay deductible invoice refill voicemail paperwork referral superbill telehealth "
+    "prescription reimbursement"
+)
+# Words that make the capitalised words before them a place, not a person ("Pierce Middle",
+# "Lincoln High", "Crane & Whitley Associates").
+_INSTITUTION_WORDS = _words(
+    "Middle High Elementary Academy School College University Hospital Center Centre Clinic "
+    "Institute Associates Group LLC Inc Foundation Library Pharmacy Bank"
+)
+# Countries and continents that are also census first names: a place after a place word
+# ("flying in from India", "moved to Jordan"), a name elsewhere ("with Jordan").
+_PLACES = _words(
+    "india china asia africa america europe england ireland france italy spain germany poland "
+    "romania ukraine russia mexico cuba haiti jamaica brazil peru chile colombia nigeria ghana "
+    "kenya somalia ethiopia egypt lebanon syria iraq iran israel jordan pakistan bangladesh "
+    "vietnam korea japan canada australia"
 )
 _MONTHS = _words(
     "january february march april may june july august september october november december"
@@ -83,6 +114,8 @@ FUNCTION_WORDS = _words(
     "como cuando donde ya hoy "
     "os as um uma em na nas nos da das do dos meu minha seu sua eu ele ela nao sim sou mas"
 )
+# "and TK (my roommates)": a name in apposition does not start on a function word.
+_FUNCTION_ALTERNATION = "|".join(sorted(FUNCTION_WORDS, key=len, reverse=True))
 # Capitalised words that are never the surname after a first name ("Sarah Thursday" is not a name).
 # (Hung, Long, Chin, Son... are not first names here but are surnames and given-name parts.)
 _SURNAME_WORDS = _words("hung sang sung long chin man son lean loan")
@@ -93,6 +126,9 @@ _NOT_SURNAMES = (_NEVER_NAMES - _SURNAME_WORDS) | _MONTHS | _words(
 )
 
 _RELATIONS = (
+    # Phrases first: an alternation takes its first match ("companero" before "companero de").
+    r"companer[oa] de (?:cuarto|piso|clase|trabajo)|colega de quarto|medio hermano|"
+    r"media hermana|"
     r"friend|best friend|bestie|mom|mother|mum|dad|father|sister|brother|sibling|son|daughter|"
     r"husband|wife|spouse|partner|boyfriend|girlfriend|fianc[ée]e?|roommate|room mate|boss|"
     r"manager|co-?worker|colleague|teacher|cousin|aunt|uncle|grandma|grandmother|grandpa|"
@@ -113,7 +149,57 @@ _RELATIONS = (
     r"soeur|frere|mere|pere|mari|femme|fille|fils|tante|oncle|cousine|grand-mere|grand-pere|"
     r"belle-mere|beau-pere|belle-soeur|beau-frere|ami|amie|copain|copine|professeur|tuteur|"
     r"tutrice|voisin|voisine|tita|tito|lola|lolo|kuya|ninang|ninong|abuelita|abuelito|"
-    r"bf|gf|bff|hubby|wifey"
+    r"bf|gf|bff|hubby|wifey|"
+    # Campus, work, foster-care and recovery roles ("our RA Sky", "my TA jessica", "my PO", "the
+    # caseworker"), and "-mate" compounds ("my cubicle mate summer", "lab mate").
+    r"ra|ta|pi|advisor|adviser|professor|prof|instructor|mentor|principal|dean|lab partner|"
+    r"(?:room|flat|house|team|class|lab|bunk|cubicle|desk|dorm|suite|cell|play|work|school|"
+    r"study|cabin|gym|band)[\s\-]?mate|roomie|buddy|pal|bro|sis|cuz|crush|case worker|worker|"
+    r"probation officer|parole officer|po|casa|house parent|youth pastor|rabbi|imam|priest|"
+    r"sheikh|psychologist|pediatrician|dentist|pharmacist|midwife|doula|trainer|aide|intern|"
+    r"team lead|shift lead|recruiter|staff|staff member|house manager|youth worker|"
+    # Spanish and Portuguese roommates and step/half relations ("mi companero de cuarto Chuy"),
+    # French, Romanian ("tata, Constantin", "sora mea") and Polish ("moja siostra Kasia").
+    r"hermanastr[oa]|madrina|padrino|padrasto|madrasta|colega|orientador|"
+    r"orientadora|colocataire|coloc|demi-frere|demi-soeur|sora|fratele|frate|tata|tatal|"
+    r"bunica|bunicul|matusa|unchiul|varul|verisoara|sotul|sotia|iubitul|iubita|prietenul|"
+    r"prietena|seful|sefa|colegul|diriginta|dirigintele|siostra|brat|babcia|dziadek|ciocia|"
+    r"wujek|kuzyn|kuzynka|chlopak|dziewczyna|maz|szef|szefowa|kolega|kolezanka|przyjaciel|"
+    r"przyjaciolka"
+)
+# Kin words that name a person without "my" in their language, and kin titles ("Dziadek
+# Wladyslaw", "tata, Constantin", "uncle femi", "Tia Rosa", "Nani ji"); case-insensitive.
+_BARE_KIN = (
+    r"dziadek|dziadzia|babcia|ciocia|wujek|tata|tatal|bunica|bunicul|buni|sora|fratele|matusa|"
+    r"unchiul|uncle|auntie|aunty|tia|tio|tita|tito|lola|lolo|kuya|abuela|abuelo|abuelita|"
+    r"abuelito|grandma|grandpa|granny|didi|bhaiya|dadi|nani|chacha|chachi|mamu|masi|khala|khalu|"
+    r"akka|thatha|paati"
+)
+# Titles of address that are capitalised before a name ("Pa Nnamdi", "Alhaji Musa", "Iya
+# Bisi", "Sister Mary"): written like this they are titles; "pa", "ma" in lower case are not.
+_KIN_TITLES = (
+    r"Pa|Ma|Mama|Papa|Baba|Iya|Nne|Nna|Mummy|Daddy|Oga|Alhaji|Alhaja|Hajia|Haji|Hajja|Sheikh|"
+    r"Shaykh|Imam|Ustaz|Ustadh|Sister|Brother|Rev|Reverend|Deacon|Elder|Bishop|Rabbi|Chief|"
+    r"Aunt|Auntie|Aunty|Uncle|Grandma|Grandpa|Nana"
+)
+# Honorifics after a name ("Ravi uncle", "kemi aunty", "Sharma ji", "Meena akka").
+_HONORIFIC_AFTER = r"ji|jee|didi|bhaiya|bhai|akka|aunty|auntie|uncle|sahib|saab|baji|apa|apu"
+# Where a colleague or housemate comes from ("Bill from accounting", "jen from the front desk").
+_PLACES_OF_LIFE = (
+    r"work|school|church|class|group|hr|accounting|payroll|marketing|sales|admissions|"
+    r"financial aid|billing|reception|rehab|detox|youth group|mosque|temple|"
+    r"synagogue|the (?:gym|office|shelter|store|clinic|front desk|lab|dorm|program|agency|"
+    r"group home|hospital|team|mosque|temple|warehouse|restaurant|kitchen|team)|next door|"
+    r"down the (?:street|hall)|upstairs|downstairs|my (?:job|work|class|building|dorm|floor|"
+    r"team|program|unit|church)"
+)
+# Acronyms a relation word is often followed by ("my student ID", "my therapist LCSW"): never
+# initials.
+_ACRONYMS = _words(
+    "ID MD DO PA NP RN LPN CNA LCSW LMHC LICSW LPC LMFT MSW PHD PSYD ER ICU IEP HR IT PT OT SLP "
+    "BCBA RBT ABA CPS DCF DSS ACS GAL PTSD ADHD OCD ASD BPD TV PC US USA UK AM PM OK LOL OMG "
+    "BTW ASAP FYI IDK TBH SMH NGL IRL DM DMS TA RA PI PO GPA SAT ACT FAFSA EBT SNAP WIC SSI "
+    "SSDI DMV MRN DOB SSN ZIP APT BF GF BFF ASL ESL"
 )
 # Possessives that are never a person's name ("everyone's school", "today's class").
 _NOT_SIGNERS = _SIGN_OFF_WORDS | FUNCTION_WORDS
@@ -142,20 +228,36 @@ _TITLES = (
     r"Mme|Mlle|M(?=\.)"
 )
 _CAP = r"[A-Z][a-zA-Z'\-]+"
+# Initials written with dots: "K.J.", "A.", "M. R."
+_DOTTED = r"[A-Z]\.(?:\s?[A-Z]\.){0,2}"
 #: Characters of context a name rule looks at on each side.
 _WINDOW = 60
 _TITLE_WORDS = frozenset(t.lower().split("(")[0] for t in _TITLES.split("|"))
 _ANY_WORD = r"[A-Za-z][a-zA-Z'\-]+"
+# (Only pasts unlike their participle: "my Zoloft sent to CVS" is passive, "Vlad broke it" not.)
+_IRREGULAR_PASTS = (
+    r"ate|broke|went|gave|stole|wrote|ran|threw|forgot|spoke|swore|woke|hid|bit|chose|fell|froze|"
+    r"tore|wore|saw|flew|grew|drank|sang|swam|began|rode|shook|blew|doesnt|didnt|wont|cant|isnt|"
+    r"wasnt|hasnt|hasn't"
+)
+# Adverbs texting puts between a name and its verb ("bentley just broke my ps5").
+_ADVERB = (
+    r"(?:(?:just|also|still|literally|finally|always|never|actually|really|even|totally|"
+    r"basically|kinda|sorta|def|prob)\s+)?"
+)
 # Words after a name that make a common-word name ("Hope said", "Will texted") a person.
 _NAME_VERBS = (
     r"said|says|told|tells|thinks|thought|wants|wanted|asked|asks|called|calls|texted|texts|"
     r"is|was|has|had|and I|keeps|kept|left|came|comes|hit|hits|yelled|yells|knows|knew|"
     r"will|won't|can't|doesn't|didn't|isn't|wasn't|got|gets|says|feels|felt|needs|works|"
-    r"lives|moved|passed|died|drove|drives|picked|brought|took|takes|helped|helps"
+    r"lives|moved|passed|died|drove|drives|picked|brought|took|takes|helped|helps|"
+    # Irregular pasts and texting negations: no modal or article comes before them.
+    + _IRREGULAR_PASTS
 )
 # Words before a name that make a common-word name a person ("with Hope", "tell Will").
 _NAME_PREPS = (
-    r"with|w/|and|to|from|for|tell|told|ask|asked|call|called|text|texted|me and|about|by|saw|see"
+    r"with|w/|w|and|to|from|for|tell|told|ask|asked|call|called|text|texted|me and|me n|about|by|"
+    r"saw|see"
 )
 
 
@@ -175,6 +277,48 @@ def everyday_words() -> frozenset[str]:
     """About 3,000 everyday English words (textstat's easy-word list)."""
     easy = resources.files("textstat") / "resources" / "en" / "easy_words.txt"
     return frozenset(easy.read_text(encoding="utf-8").split())
+
+
+@lru_cache(maxsize=1)
+def english_words() -> tuple[str, ...]:
+    """The 82,765 words of symspellpy's English frequency list, commonest first."""
+    english = resources.files("symspellpy") / "frequency_dictionary_en_82_765.txt"
+    with english.open(encoding="utf-8") as handle:
+        return tuple(line.split()[0] for line in handle if line.strip())
+
+
+@lru_cache(maxsize=1)
+def world_first_names() -> frozenset[str]:
+    """About 13,800 given names of 86 locales that the census list lacks (Yoruba, Igbo, Twi,
+    Hindi, Tamil, Polish, Romanian, Arabic and Spanish names in Latin letters...), from the name
+    lists shipped inside Faker's person providers (MIT, no download), accents dropped,
+    lower-cased, without the 20,000 commonest English words of symspellpy's frequency list
+    ("york", "per", "media") and without relation words ("aide"). Used in name slots only
+    ("talked to ilinca", "rohan is trying", "Mehmet was there"): taken as a name anywhere, the
+    list also takes place names and greetings of other languages ("Boston", "Bună").
+    """
+    found: set[str] = set()
+    person = importlib.import_module("faker.providers.person")  # 0.2 s: only when first used
+    for module in pkgutil.iter_modules(person.__path__):
+        provider = importlib.import_module(f"{person.__name__}.{module.name}").Provider
+        for attribute in ("first_names", "first_names_male", "first_names_female"):
+            names = getattr(provider, attribute, ())
+            if not isinstance(names, (tuple, list, dict)):
+                continue  # a property computed from other lists
+            for name in names:
+                for part in name.split():
+                    decomposed = unicodedata.normalize("NFKD", part)
+                    key = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+                    if key.isascii() and key.isalpha() and len(key) > 2:
+                        found.add(key)
+    relation = re.compile(rf"(?:{_RELATIONS}|{_BARE_KIN}|{_HONORIFIC_AFTER})")
+    return frozenset(
+        name
+        for name in found - frozenset(english_words()[:20_000]) - first_names()
+        - everyday_words() - FUNCTION_WORDS - _NEVER_NAMES - _NOT_SURNAMES - _NOT_NAMES_LOWER
+        - _MONTHS - _ORGANISATIONS
+        if not relation.fullmatch(name)  # "my mother's home aide just called"
+    )
 
 
 @lru_cache(maxsize=1)
@@ -214,6 +358,51 @@ class RegexRecognizer(EntityRecognizer):
         return results
 
 
+def _initials(word: str) -> bool:
+    """'K.J.', 'A.', 'JR': a person's initials, not an acronym ('ID', 'LCSW', 'PTSD')."""
+    return bool(re.fullmatch(_DOTTED, word)) or (
+        2 <= len(word) <= 3 and word.isalpha() and word.isupper() and word not in _ACRONYMS
+    )
+
+
+# Arabic and Persian (as `fold` writes them: hamza seats dropped, so one spelling each): a kin
+# word with its possessive ("zawji", "my husband"; "okhti", "my sister"; "baradaram") or a
+# title, then the name ("زوجتي ريم", "الدكتورة سلمى"). Arabic script has no capitals, so the
+# word after the cue is the name unless it is a function word, an adjective or carries the
+# article al- (a surname with al- may follow the given name: "سارة العلي").
+_AR_LETTERS = "\u0620-\u064a\u066e-\u06d3\u06fa-\u06ff"
+_AR_KIN = (
+    "زوجي|زوجتي|اخي|اختي|اخويا|ابني|ابنتي|بنتي|امي|ابي|ابويا|والدي|والدتي|صديقي|صديقتي|صاحبي|"
+    "صاحبتي|عمي|عمتي|خالي|خالتي|جدي|جدتي|حماتي|حماي|خطيبي|خطيبتي|زميلي|زميلتي|مديري|مديرتي|"
+    "جاري|جارتي|الدكتور|الدكتورة|دكتور|دكتورة|الاستاذ|الاستاذة|استاذ|استاذة|السيد|السيدة|الشيخ|"
+    "الحاج|الحاجة|الانسة|المعلم|المعلمة|همسرم|شوهرم|خواهرم|برادرم|مادرم|پدرم|دخترم|پسرم|دوستم"
+)
+_AR_NOT_NAMES = _words(
+    "في من الى على عن مع لا لم لن ما هو هي هم كان كانت قال قالت يقول تقول و ان انه انها قد "
+    "كل هذا هذه ذلك تلك التي الذي مريض مريضة تعبان تعبانة لديه لديها عنده عندها يريد تريد "
+    "يحب تحب ليس ليست جدا ايضا الان اليوم امس غدا دائما ابدا يا بعد قبل حتى او ثم لكن بس "
+    "كمان مش مو شو ايش ليش كيف لي له لها معي عندي اللي يعني سوف كثيرا كثير قليلا مرة "
+    "هم با از به در كه که را این آن او است بود مریض"
+) | frozenset(_AR_KIN.split("|"))
+_AR_NAME = re.compile(
+    rf"(?<![{_AR_LETTERS}])و?(?:{_AR_KIN})\s+(?P<first>(?!ال)[{_AR_LETTERS}]{{2,}})"
+    rf"(?:\s+(?P<last>ال[{_AR_LETTERS}]{{2,}}))?"
+)
+
+
+def _arabic_names(text: str) -> list[RecognizerResult]:
+    """Names after an Arabic or Persian kin word or title (see `_AR_KIN`)."""
+    if text.isascii():
+        return []
+    results = []
+    for match in _AR_NAME.finditer(text):
+        if match.group("first") in _AR_NOT_NAMES:
+            continue
+        end = match.end("last") if match.group("last") else match.end("first")
+        results.append(RecognizerResult("PERSON", match.start("first"), end, 0.8))
+    return results
+
+
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     """Drop trailing sentence punctuation a greedy pattern swallowed ("call 555-1234.")."""
     while end > start and text[end - 1] in ".,;:!?)'\"":
@@ -227,6 +416,8 @@ class PersonRecognizer(EntityRecognizer):
     def __init__(self) -> None:
         self._first = first_names()
         self._common = common_word_names()
+        self._world = world_first_names()
+        self._english = frozenset(english_words())
         surname = (
             rf"(?:\s+{_PARTICLE}(?P<last>{_CAP})(?:\s+{_PARTICLE}(?P<last2>{_CAP}))?)?"
         )
@@ -235,25 +426,26 @@ class PersonRecognizer(EntityRecognizer):
             # "his mom Maria Lopez": any word after a relation.
             # "Maeve's husband Colm", "my daughter-in-law Olena", "o pai dele, Wellington".
             re.compile(
-                rf"(?i:\b(?:{_DETERMINERS}|[a-z][a-z\-]*'s)\s+(?:(?:little|older|younger|big|"
-                rf"best|ex|step|half|new|old|twin|former|work|school|church)[\s\-])?"
+                rf"(?i:\b(?:{_DETERMINERS}|[a-z][a-z\-]*'s|and|&)\s+(?:(?:little|older|younger|"
+                rf"big|best|ex|new|old|twin|former|work|school|church|birth|bio|adoptive|host|"
+                rf"host family|group home)"
+                rf"[\s\-])?(?:(?:step|half|foster|god|great)[\s\-]?)?"
                 rf"(?:{_RELATIONS})(?:-in-law)?(?:\s+(?:dele|dela))?),?\s+"
                 rf"(?:(?:is|as|was|es)\s+)?(?i:(?:(?:{_DETERMINERS})\s+)?(?:{_TITLES})\.?\s+)?"
-                rf"(?P<first>{_ANY_WORD}){surname}"
+                rf"(?P<first>{_ANY_WORD}|{_DOTTED}){surname}"
             ),
             # "Will (my brother)", "Sarah, my sister,": a name in apposition to a relation.
             re.compile(
-                rf"\b(?P<first>{_ANY_WORD}){surname}(?=\s*[(,]\s*(?i:(?:{_DETERMINERS})\s+"
-                rf"(?:{_RELATIONS}))\b)"
+                rf"\b(?!(?:{_FUNCTION_ALTERNATION})\b)(?P<first>{_ANY_WORD}){surname}"
+                rf"(?=\s*[(,]\s*(?i:(?:{_DETERMINERS})\s+"
+                rf"(?:{_RELATIONS})s?)\b)"
             ),
             # "bill from work", "jen from church": a lower-case name tied to a place of life.
             re.compile(
                 r"\b(?=[a-z][a-z'\-]+\s+from\s)"  # cheap test first, the lookbehinds after
                 + "".join(rf"(?i:(?<!\b{w} ))" for w in _NOT_BEFORE_LOWER_NAME)
                 + r"(?P<first>[a-z][a-z'\-]+)(?=\s+from\s+"
-                r"(?:work|school|church|class|group|the (?:gym|office|shelter|store|clinic)"
-                r"|next door|down the (?:street|hall)|upstairs|downstairs|hr"
-                r"|my (?:job|work|class|building))\b)"
+                rf"(?:{_PLACES_OF_LIFE})\b)"
             ),
             # "Dr. Patel", "Mrs Anne Brown".
             re.compile(rf"\b(?:{_TITLES}|dona|don|dr|dra)\.?\s+(?P<first>{_CAP}){surname}"),
@@ -266,18 +458,44 @@ class PersonRecognizer(EntityRecognizer):
             # Haitian Creole puts the possessive after the noun: "mari m Wilner", "fi m nan".
             re.compile(rf"(?i:\b(?:mari|madanm|manman|fre|pitit|fi|gason)\s+m)\s+(?P<first>{_CAP})"),
         ]
+        # "boss (dan)", "my roommate (K.J.)": a name in brackets after a relation; a census name
+        # or initials only, since "my dad (dementia)" is the usual bracket. The bracket is
+        # found first and the relation looked for before it: the relation list tried at every
+        # word would cost more than all the other name rules.
+        self._bracketed = re.compile(rf"\(\s*(?P<first>{_ANY_WORD}|{_DOTTED})(?=\s*\))")
+        self._relation_before = re.compile(rf"(?i:\b(?:{_RELATIONS})s?)\s*$")
+        # Kin words and titles of address before a name, no "my" needed: "Dziadek Wladyslaw",
+        # "tata, Constantin", "uncle femi", "Pa Nnamdi Nwachukwu", "Alhaji Musa".
+        self._kin_title = re.compile(
+            rf"(?:(?i:\b(?:{_BARE_KIN}))|\b(?:{_KIN_TITLES}))\.?,?\s+(?P<first>{_ANY_WORD}){surname}"
+        )
+        # Honorifics after a name: "Ravi uncle", "kemi aunty", "Sharma ji".
+        self._honorific_after = re.compile(
+            rf"(?<![\w'])(?P<first>{_ANY_WORD})\s+(?i:{_HONORIFIC_AFTER})\b"
+        )
+        # A handle: "@Kwame stop", "@tunde.b" (an email's "@" has a word before it).
+        self._handle = re.compile(r"(?<![\w.])@(?P<first>[A-Za-z][\w.]{1,29}[A-Za-z0-9])")
+        # A single initial doing what people do: "M says i should stay home".
+        self._letter_name = re.compile(
+            r"(?<![\w.'])(?P<first>[B-HJ-Z])\.?(?=\s+(?:said|says|told|tells|thinks|wants|texted|"
+            r"called|keeps|asked|yelled|took|left|came|broke|ate|went)\b)"
+        )
         # Sign-offs ("Thanks, Jo", "Merci, M-C", "Abraco, JP", "love, from Sam" at a line end):
         # initials count here, unlike "my student ID".
         self._sign_off = re.compile(
             rf"(?i:\b(?:love|thanks|thank you|regards|best|cheers|merci|gracias|obrigad[oa]|"
-            rf"abracos?|beijos?|bisous|saludos|un abrazo|atentamente|cordialement|xoxo|xo)[,!.]?"
+            rf"abracos?|beijos?|bisous|saludos|un abrazo|atentamente|cordialement|xoxo|xo|thx|"
+            rf"thnx|tysm|ty|thank u|much love|talk soon|ttyl|bye|cya|blessings|god bless|shukran|"
+            rf"asante|dziekuje|multumesc|mersi|dhanyavaad|nandri|daalu|medaase)[,!.]?"
             rf"|^\s*from)\s+(?P<first>[A-Z][A-Za-z'.\-]*[A-Za-z.])(?:\s+(?P<last>{_CAP}))?"
             r"(?=\s*(?:$|\n|[.!,]))",
             re.MULTILINE,
         )
         # A message that ends on one unusual capitalised word after a sentence: "...the essay.
         # Shiv". (Census names there are caught anyway.)
-        self._last_word = re.compile(rf"(?:[.!?]\s+|\n\s*)(?P<first>{_CAP})[\s.!]*\Z")
+        self._last_word = re.compile(
+            rf"(?:[.!?]\s+|\n\s*|(?:^|(?<=\s))[-\u2013\u2014~]\s*)(?P<first>{_CAP})[\s.!]*\Z"
+        )
         # "Sofiia's school", "Joy's number", "sky's mom dawn": a possessive before a relation or
         # something only a person has.
         self._possessive = re.compile(
@@ -306,7 +524,9 @@ class PersonRecognizer(EntityRecognizer):
             rf"(?i:\b(?:{_DETERMINERS}|an|this|that|some|any|no|every|each|i|we|you|they|he|she|"
             r"to|will|can|could|would|should|might|must|not)|'ll|n't)\s+$"
         )
-        self._verb_next = re.compile(rf"^\s+(?:{_NAME_VERBS}|[a-z]+ed|is [a-z]+ing)\b")
+        self._verb_next = re.compile(
+            rf"^\s+{_ADVERB}(?:{_NAME_VERBS}|[a-z]+ed|is [a-z]+ing|keeps|says|thinks|wants)\b"
+        )
         self._list_after = re.compile(rf"^(?:,\s*|\s+(?:and|&|or|y|e|et)\s+)(?P<first>{_CAP})")
         self._list_before = re.compile(rf"\b(?P<first>{_CAP})(?:,\s*|\s+(?:and|&|or|y|e|et)\s+)$")
         # Surname in a lookahead so "Tell Will" still lets "Will" start its own match.
@@ -319,9 +539,17 @@ class PersonRecognizer(EntityRecognizer):
         self._lower_cue = re.compile(
             rf"(?<![\w'])(?:{_NAME_PREPS})\s+(?P<first>[a-z][a-z'\-]+)\b"
         )
+        # A lower-case name opening a sentence, as its subject: "rohan is trying".
+        # The verb in the pattern, so only the few words before one reach the list look-up.
+        self._lower_subject = re.compile(
+            r"(?<![\w'@\-])(?P<first>[a-z][a-z'\-]{2,})"
+            rf"(?=\s+(?:{_ADVERB}(?:{_NAME_VERBS}|[a-z]+ed|is [a-z]+ing|keeps|says|thinks|wants)"
+            r"\b|(?:and|n|&)\s+(?:i|me)\b))"
+        )
         self._lower_slot = re.compile(
-            r"(?:\b(?:me and|named|name is|name's|goes by|se llama|chama-se)\s+"
-            r"|\b(?:mrs|mr|ms|sra|srta|sr)\.?\s+)(?P<first>[a-z][a-z'\-]+)\b"
+            r"(?:\b(?:me and|me n|me &|named|name is|name's|goes by|se llama|chama-se)\s+"
+            r"|\b(?:mrs|mr|ms|sra|srta|sr|prof|professor|dr|dra|coach|mx)\.?\s+)"
+            r"(?P<first>[a-z][a-z'\-]+)\b"
             r"|(?:^|(?<=[.!?\n] )|(?<=\bwith )|(?<=\bw/ ))(?P<before>[a-z][a-z'\-]+)"
             r"(?= and (?:[Ii]|me)\b)"
             # "that will is going to change": a modal is never followed by these.
@@ -338,12 +566,22 @@ class PersonRecognizer(EntityRecognizer):
         # A person's verbs, in English and the portal's other languages ("Dmytro showed up",
         # "Ngozi has agreed", "Maeve, who's", "Tomek to join", "Edvaldo, acha", "Kettly dit").
         self._strong_after = re.compile(
-            r"^,?\s+(?:said|says|told|texted|called|asked|thinks|wants|wanted|came|come|join|"
+            rf"^,?\s+{_ADVERB}(?:{_IRREGULAR_PASTS}|"
+            r"said|says|told|texted|called|asked|thinks|wants|wanted|came|come|join|"
             r"joined|and I|yelled|hit|moved|left|passed away|died|showed|shows|has agreed|agreed|"
             r"made|makes|arrives|arrived|brings|brought|refuses|refused|stood|cried|screamed|"
             r"lives|lived|keeps|kept|drove|doesn't|won't|can't|didn't|wasn't|isn't|is trying|"
             r"is staying|was born|to join|to come|to attend|and the kids|and the baby|and me|"
             r"who|who's|dice|dijo|quiere|acha|diz|disse|quer|dit|veut|arrive|pa vle)\b"
+        )
+        self._place_before = re.compile(
+            r"(?i:\b(?:from|in|back to|(?:move[ds]?|moving|flew|fly|flying|travel(?:ed|led|ing)?|"
+            r"trip|went|going|go|back) to|visit(?:ing|ed)?))\s+$"
+        )
+        self._from_place = re.compile(rf"(?i:\s+from\s+(?:{_PLACES_OF_LIFE})\b)")
+        self._relation_after = re.compile(
+            rf"^(?:,\s*|\s+(?:and|&)\s+)(?i:(?:(?:step|half|foster|god|great)[\s\-]?)?"
+            rf"(?:{_RELATIONS}))\s+(?P<first>{_ANY_WORD})"
         )
         self._everyday = everyday_words()
         self._prep_before = re.compile(rf"(?i:\b(?:{_NAME_PREPS}))\s+$")
@@ -373,10 +611,41 @@ class PersonRecognizer(EntityRecognizer):
                     if not self._lower_name(text, match.end("first"), key):
                         continue  # "my therapist before you", "my mom lol"
                 elif (key in _NOT_SURNAMES and not listed_capital) or (
-                    first.isupper() and key not in self._first  # "my student ID"
+                    first.isupper() and key not in self._first and not _initials(first)
                 ):
-                    continue
+                    continue  # "my student ID", not "my roommate K.J."
                 results.append(self._result(match, text, 0.85))
+        for match in self._bracketed.finditer(text):
+            first = match.group("first")
+            key = first.lower()
+            listed = (key in self._first and key not in self._common) or key in self._world
+            if (listed or _initials(first)) and self._relation_before.search(
+                text[max(0, match.start() - 30) : match.start()]
+            ):
+                results.append(self._result(match, text, 0.8))
+        for match in self._kin_title.finditer(text):
+            first = match.group("first")
+            key = first.lower().removesuffix("'s")
+            if first.islower():
+                if self._lower_name(text, match.end("first"), key):
+                    results.append(self._result(match, text, 0.8))
+            elif self._listed_or_foreign(first):
+                # not "Sister Act", "Chief Financial Officer", "Brother printer"
+                results.append(self._result(match, text, 0.8))
+        for match in self._honorific_after.finditer(text):
+            first = match.group("first")
+            key = first.lower()
+            if self._unusual(first) and key not in self._everyday and not (
+                self._relation.fullmatch(key) or re.fullmatch(_BARE_KIN, key)
+            ):
+                results.append(self._result(match, text, 0.7))
+        for match in self._handle.finditer(text):
+            key = match.group("first").lower()
+            if key not in self._everyday and key not in FUNCTION_WORDS:  # not "@home", "@work"
+                results.append(RecognizerResult("PERSON", *match.span("first"), 0.7))
+        for match in self._letter_name.finditer(text):
+            results.append(RecognizerResult("PERSON", *match.span("first"), 0.6))
+        results += _arabic_names(text)
         for match in self._sign_off.finditer(text):
             if match.group("first").lower().strip(".") not in _NOT_SIGNERS:
                 results.append(self._result(match, text, 0.8))
@@ -410,8 +679,19 @@ class PersonRecognizer(EntityRecognizer):
         for match in self._capitalised.finditer(text):
             first = match.group("first")
             key = first.lower().removesuffix("'s")
+            if (key in _PLACES and self._place_before.search(
+                text[max(0, match.start() - 30) : match.start()]
+            ) and not text.startswith("'s", match.end("first"))) or (
+                first.isupper() and len(first) <= 3
+            ):
+                # "flying in from India"; "TA", "PA": acronyms or initials. A relation cue
+                # makes them names ("my friend India", "my roommate JR").
+                continue
             if key not in self._first:
-                if self._unlisted_name_in_context(text, match):
+                if self._unlisted_name_in_context(text, match) or (
+                    key in self._world
+                    and self._verb_after.match(text[match.end("first") : match.end("first") + 30])
+                ):  # "Mehmet was there too"
                     results.append(self._result(match, text, 0.6))
                 continue
             if key in self._common and not self._word_name_in_context(text, match):
@@ -419,7 +699,20 @@ class PersonRecognizer(EntityRecognizer):
             results.append(self._result(match, text, 0.7))
         for match in self._lower_cue.finditer(text):
             key = match.group("first").removesuffix("'s")
-            if key in self._first and key not in self._common and key not in _NEVER_NAMES:
+            prep = text[match.start() : match.start("first")].strip().lower()
+            if (key in self._first and key not in self._common and key not in _NEVER_NAMES) or (
+                key in self._world and prep not in ("and", "for", "about", "by", "from", "see")
+            ):  # "talked to chiamaka"; not "cheese and salami"
+                results.append(self._result(match, text, 0.6))
+        for match in self._lower_subject.finditer(text):
+            key = match.group("first")
+            if self._relation.fullmatch(key) or not (
+                key in self._world or (key in self._first and key not in self._common)
+            ):
+                continue  # "home aide just called": a relation word is no name
+            if not self._determiner_before.search(
+                text[max(0, match.start() - 20) : match.start()]
+            ):  # "rohan is trying to stay out of it", "yesterday kelechi and i argued"
                 results.append(self._result(match, text, 0.6))
         for match in self._lower_slot.finditer(text):
             group = next(g for g in ("first", "before", "modal") if match.group(g))
@@ -436,8 +729,25 @@ class PersonRecognizer(EntityRecognizer):
             ):
                 start, end = match.span(group)
                 results.append(RecognizerResult("PERSON", start, end - key.endswith("'s") * 2, 0.6))
+        results = [r for r in results if not self._institution(text, r)]
         results += self._listed_with(text, results)
         return results + self._elsewhere(text, results)
+
+    def _listed_or_foreign(self, word: str) -> bool:
+        """A census name that is no everyday word, a world-list name, initials, or a capitalised
+        word in no English dictionary ("Aaliyah", "Nnamdi"; not "Dementia", "Printer")."""
+        key = word.lower().removesuffix("'s")
+        return (
+            (key in self._first and key not in self._common)
+            or key in self._world
+            or _initials(word)
+            or (word[0].isupper() and self._unusual(word) and key not in self._english)
+        )
+
+    def _institution(self, text: str, result: RecognizerResult) -> bool:
+        """A name that is the start of a school's, clinic's or firm's ("Pierce Middle")."""
+        words = text[result.start : result.end + 16].split()
+        return any(w.strip(".,;:!?") in _INSTITUTION_WORDS for w in words[1:3])
 
     def _unusual(self, word: str) -> bool:
         """A capitalised word that is no everyday, function or cue word: a name when the slot
@@ -466,7 +776,7 @@ class PersonRecognizer(EntityRecognizer):
             or self._relation.fullmatch(key)
         ):
             return False
-        if key in self._first and key not in _MONTHS:
+        if (key in self._first and key not in _MONTHS) or key in self._world:
             return True
         if re.search(r"(?:ed|ing|ly)$", key):
             return False  # "my husband cheated", "my mom literally"
@@ -481,13 +791,28 @@ class PersonRecognizer(EntityRecognizer):
         """People named in a list with a found name: "the two kids Kevin and Vy"."""
         extra = []
         for result in found:
+            initials = _initials(text[result.start : result.end])
             after = self._list_after.match(text[result.end : result.end + _WINDOW])
-            if after and self._unusual(after.group("first")):
+            if after and (
+                self._unusual(after.group("first"))
+                or (initials and _initials(after.group("first")))  # "JR and TK"
+            ):
                 start = result.end + after.start("first")
                 end = result.end + after.end("first")
                 extra.append(RecognizerResult("PERSON", start, end, 0.6))
+            relation = self._relation_after.match(text[result.end : result.end + _WINDOW])
+            if relation and not relation.group("first").islower() and (
+                self._unusual(relation.group("first"))
+                or relation.group("first").lower() in self._first
+            ):  # "my stepbrother Vlad and half-sister Ilinca"
+                start = result.end + relation.start("first")
+                end = result.end + relation.end("first")
+                extra.append(RecognizerResult("PERSON", start, end, 0.6))
             before = self._list_before.search(text[max(0, result.start - _WINDOW) : result.start])
-            if before and self._unusual(before.group("first")):
+            if before and (
+                self._unusual(before.group("first"))
+                or (initials and _initials(before.group("first")))
+            ):
                 offset = max(0, result.start - _WINDOW)
                 extra.append(RecognizerResult(
                     "PERSON", offset + before.start("first"), offset + before.end("first"), 0.6
@@ -530,6 +855,8 @@ class PersonRecognizer(EntityRecognizer):
             or word in _TITLE_WORDS
             or word in _ORGANISATIONS
             or word.upper() == match.group("first")  # acronyms: "PHQ", "BCBS"
+            or re.search(r"(?:tion|sion|ment|ness|ity|ance|ence|ing|ogy|ics|ery|ure|ship|ism)$",
+                         word)  # "Presentation went well", "Surgery went fine"
         ):
             return False
         start, end = match.span("first")
@@ -555,7 +882,11 @@ class PersonRecognizer(EntityRecognizer):
             return False
         if match.group("last") and match.group("last").lower() not in _NOT_SURNAMES:
             return True  # "Hope Martinez"
-        if self._verb_after.match(after) or self._prep_before.search(before):
+        if (
+            self._verb_after.match(after)
+            or self._prep_before.search(before)
+            or self._from_place.match(after)  # "Bill from accounting filed a complaint"
+        ):
             return True
         if sentence_start:
             return False  # "Hope you are well", "Will you call me"
@@ -596,6 +927,7 @@ _ID_CUES = "|".join(
         rf"rx{_NUMBER_SUFFIX}|prescription{_NUMBER_SUFFIX}|employee(?: id)?{_NUMBER_SUFFIX}",
         rf"student(?: id)?{_NUMBER_SUFFIX}|group(?: id)?|order{_NUMBER_SUFFIX}|docket",
         rf"confirmation{_NUMBER_SUFFIX}|reference{_NUMBER_SUFFIX}|ref|authori[sz]ation|npi",
+        rf"(?:police |incident )?report{_NUMBER_SUFFIX}|incident{_NUMBER_SUFFIX}",
         r"numero|num|no\.|n[o°]\.?|expediente|poliza|carnet|matricula|seguro social|badge",
     ]
 )
