@@ -34,6 +34,7 @@ def test_triggers_are_the_possible_first_letters(pattern, expected):
         r"\b\w+ing pills",  # starts with any word
         r"\b(?:a|b)?",  # can match nothing at all
         r"(?i)\bkill",  # case-folded
+        r"(?a)\bkill",  # ASCII word boundaries: "ékill" has one before the k
         r"\b(?=kill)\w+",  # a lookahead
     ],
 )

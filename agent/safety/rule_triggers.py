@@ -9,9 +9,9 @@ to `PREFIX` characters) are read once from its parsed form; for a text, the pref
 words are collected once, and only rules whose triggers meet them are run.
 
 The filter may only skip a rule that provably cannot match: a pattern whose start it cannot
-prove (a class like `\\w`, a start-of-text anchor, an empty alternative, anything unusual) has
-no triggers and always runs. So it never changes what the screen finds; `tests/test_crisis.py`
-checks that on every message of the crisis datasets.
+prove (a class like `\\w`, a start-of-text anchor, a lookahead, case folding, ASCII-only word
+boundaries, anything unusual) has no triggers and always runs. So it never changes what the
+screen finds; `tests/test_rule_triggers.py` checks that on every message of the crisis datasets.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ from typing import Protocol
 PREFIX = 3  # letters per trigger: enough to tell "kil" from "kin", few enough to stay exact
 _WORD = re.compile(r"\w+")
 _WORD_CHAR = re.compile(r"\w")
+# Case folding matches letters the literal does not show; ASCII-only `\b` can fall inside a word.
+_UNPROVABLE_FLAGS = re.IGNORECASE | re.ASCII
 
 
 class _Rule(Protocol):
@@ -37,7 +39,7 @@ class _Unprovable(Exception):
 
 def triggers(pattern: re.Pattern[str]) -> frozenset[str] | None:
     """The word beginnings every match of `pattern` starts with, or None when unprovable."""
-    if pattern.flags & re.IGNORECASE:
+    if pattern.flags & _UNPROVABLE_FLAGS:
         return None
     try:
         return frozenset(_starts(list(sre_parse.parse(pattern.pattern, pattern.flags)), False))
@@ -58,7 +60,7 @@ def _starts(path: list, at_boundary: bool, letters: str = "") -> set[str]:
     (op, av), rest = path[0], path[1:]
     if op is sre.LITERAL and (at_boundary or letters) and _WORD_CHAR.match(chr(av)):
         return _starts(rest, at_boundary, letters + chr(av))
-    if op is sre.SUBPATTERN and not av[1] & re.IGNORECASE:
+    if op is sre.SUBPATTERN and not av[1] & _UNPROVABLE_FLAGS:
         return _starts(list(av[-1]) + rest, at_boundary, letters)
     if op is sre.BRANCH:
         options = (list(option) + rest for option in av[1])
