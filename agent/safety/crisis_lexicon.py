@@ -1175,6 +1175,23 @@ RULES: list[Rule] = [
         negatable=False,
         unless=r"\b(?:trabajo|chamba|turno|viaje|trafico|enferm\w*|horario|tarde|carro|camion|escuela|clases|medico|doctor)\b",
     ),
+    # Medication reactions a psychiatric nurse sends to the emergency room the same day, told as
+    # a side-effect question: a rash with blisters, peeling, mouth sores or burning eyes (Stevens-
+    # Johnson on lamotrigine or carbamazepine); the worst headache of a life with a body alarm (a
+    # hypertensive crisis on an MAOI); stiff or twitching muscles with fever (neuroleptic
+    # malignant or serotonin syndrome); an erection that will not go down (trazodone).
+    *_rules(
+        "overdose_or_medical_emergency",
+        "high",
+        r"\brash\b.{0,100}\b(?:blister(?:s|ing|ed)?|peeling|skin (?:is )?(?:coming off|peeling)|sores? (?:in|inside) (?:my|his|her|their) mouth|mouth (?:sores|ulcers|blisters)|eyes (?:burn\w*|are burning|sting\w*))\b",
+        r"\b(?:blistering|peeling|mouth sores|sores (?:in|inside) my mouth)\b.{0,100}\brash\b",
+        r"\bworst headache (?:of|in) my (?:whole |entire )?life\b.{0,120}\b(?:stiff neck|neck (?:is |feels )?stiff|pounding|racing|can'?t see|vision|throwing up|vomit\w*|confus\w*|numb\w*)",
+        r"\b(?:stiff neck|neck (?:is |feels )?stiff|pounding|racing)\b.{0,120}\bworst headache (?:of|in) my (?:whole |entire )?life\b",
+        r"\b(?:muscles?|body|neck|jaw|legs|arms) (?:\w+ ){0,2}(?:stiff|rigid|locked up|twitch\w*|jerk\w*)\b.{0,100}\b(?:fever|burning up|high temp\w*)\b",
+        r"\b(?:fever|burning up|high temp\w*)\b.{0,100}\b(?:muscles?|body|neck|jaw|legs|arms) (?:\w+ ){0,2}(?:stiff|rigid|locked up|twitch\w*|jerk\w*)\b",
+        r"\berection\b.{0,60}\b(?:for|over|more than) (?:\w+ )?hours\b|\berection\b.{0,40}\bwon'?t go (?:away|down)\b",
+        unless=r"\b(?:poison (?:ivy|oak|sumac)|chicken ?pox|shingles|sunburn\w*|eczema|diaper|hand,? foot)\b",
+    ),
 ]
 
 # ---- idioms and academic uses: masked out before matching --------------------------------
