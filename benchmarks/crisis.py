@@ -40,8 +40,10 @@ def _single(fn, texts: list[str]) -> list[float]:
     return timings
 
 
-def _rate(run, rounds: int, count: int, clear_cache) -> float:
+def _rate(run, rounds: int, count: int) -> float:
     """Messages per second over `rounds` passes, each starting from an empty embedding cache."""
+    from knowledge.embeddings import clear_cache
+
     elapsed = 0.0
     for _ in range(rounds):
         clear_cache()
@@ -78,8 +80,8 @@ def main() -> None:
     clear_cache()  # the screen embeds clauses, often a whole short message: never from the cache
     screen_single = _single(screen.screen, singles)
 
-    base_rate = _rate(lambda: embed(texts), args.rounds, len(texts), clear_cache)
-    screen_rate = _rate(lambda: screen.screen_many(texts), args.rounds, len(texts), clear_cache)
+    base_rate = _rate(lambda: embed(texts), args.rounds, len(texts))
+    screen_rate = _rate(lambda: screen.screen_many(texts), args.rounds, len(texts))
 
     report = {
         "messages": len(texts),

@@ -819,3 +819,17 @@ def test_speller_failure_fails_closed(screen, monkeypatch):
     monkeypatch.setattr(crisis_lexicon, "corrected", broken)
     result = screen.screen("can I move my appointment to Friday?")
     assert result.crisis and "screen_error" in result.categories and result.error
+
+
+def test_a_long_batch_screened_in_chunks_keeps_order_and_answers(screen):
+    """`screen_many` splits a batch longer than `BATCH_CHUNK` over two threads; each message must
+    get the answer it gets alone, in its own place."""
+    from agent.safety.crisis import BATCH_CHUNK
+
+    texts = [
+        "can we move thursday to 3pm?" if i % 3 else f"I took {i} of my pills, I want to die"
+        for i in range(2 * BATCH_CHUNK + 5)
+    ]
+    batch = screen.screen_many(texts)
+    assert [r.crisis for r in batch] == [screen.screen(t).crisis for t in texts]
+    assert [r.crisis for r in batch] == [i % 3 == 0 for i in range(len(texts))]

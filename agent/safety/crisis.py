@@ -652,13 +652,14 @@ class CrisisScreen:
             items = list(texts)
         except Exception as exc:  # noqa: BLE001
             return [fail_closed(f"bad input: {type(exc).__name__}")]
+
+        def screen_chunk(chunk: list[str]) -> list[CrisisResult]:
+            return self.finish([self.read(text) for text in chunk], redact=redact)
+
+        if len(items) <= BATCH_CHUNK:
+            return screen_chunk(items)
         chunks = [items[i : i + BATCH_CHUNK] for i in range(0, len(items), BATCH_CHUNK)]
-        if len(chunks) <= 1:
-            return self.finish([self.read(text) for text in items], redact=redact)
-        screened = _BATCH_POOL.map(
-            lambda chunk: self.finish([self.read(text) for text in chunk], redact=redact), chunks
-        )
-        return [result for chunk in screened for result in chunk]
+        return [result for done in _BATCH_POOL.map(screen_chunk, chunks) for result in done]
 
     def read(self, text: str) -> WordReading:
         """The word layer alone (about a millisecond): `reading.result` is already a crisis when
