@@ -168,6 +168,8 @@ def _worst_case_seconds() -> tuple[str, float]:
         "korean and cyrillic names": "Yoon Ok-soon and Марія " * (MAX_TEXT_CHARS // 23),
         "kin titles, brackets, initials": "Uncle (K.J.) Babcia my TA " * (MAX_TEXT_CHARS // 26),
         "arabic kin words": "اختي سلمى وزوجي " * (MAX_TEXT_CHARS // 16),
+        "dictated digits": "six five oh double one forty four, " * (MAX_TEXT_CHARS // 36),
+        "dictated emails": "my friend j doe dot k at mail dot " * (MAX_TEXT_CHARS // 34),
     }
     pseudonymizer = Pseudonymizer(
         KnownIdentifiers(full_name="Hope Alvarez", date_of_birth=date(2014, 11, 5))

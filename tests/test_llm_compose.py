@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -159,6 +160,30 @@ def test_dropped_appointment_options_fall_back_to_the_template(tmp_path):
     assistant.close()
     _assert_template_fallback(outcome, "dropped")
     assert "has these openings" in outcome.draft
+
+
+def test_a_date_on_the_clients_birthday_keeps_its_date(tmp_path, monkeypatch):
+    """The appointment falls on the client's birthday, so its date goes to the model as the
+    birth date's placeholder; it must come back as the draft wrote it ("Friday, March 6"), not
+    as the record's date of birth (every such reply once fell back to the template)."""
+    server = FakeModelServer(lambda r: _completion(_approved_facts(r)))
+    assistant, ehr, client, thread_id = _assistant(tmp_path, server)
+    appointment = ehr.upcoming_appointments(client.id)[0]
+    local = appointment.start.astimezone(ZoneInfo(client.timezone))
+    birthday = local.date().replace(year=1990)
+    record = ehr.client_identifiers(client.id).model_copy(update={"birth_date": birthday})
+    monkeypatch.setattr(ehr, "client_identifiers", lambda client_id: record)
+    outcome = assistant.handle_message(
+        inbound(client, thread_id, "Something came up at work, can I reschedule my appointment?")
+    )
+    assistant.close()
+
+    sent = server.requests[0].content.decode()
+    spoken_day = f"{local:%B} {local.day}"
+    assert spoken_day not in sent
+    assert outcome.metadata.model == MODEL and outcome.metadata.fallback_reason is None
+    assert f"{local:%A}, {spoken_day} at" in outcome.draft
+    assert "1990" not in outcome.draft
 
 
 def test_slow_model_is_cut_off_at_the_deadline(tmp_path):

@@ -3,6 +3,7 @@
     python -m agent.safety screen < messages.jsonl     # {"id": ..., "text": ...} per line
     python -m agent.safety evaluate evals/datasets/crisis.jsonl [--split dev|heldout] [--misses]
     python -m agent.safety train [--check]   # refit the learned layer's weights from `dev`
+    python -m agent.safety crossval [PATH] [--misses]   # the learned layer on unseen writers
 
 `screen` writes one JSON line per input line, in order. A line that is not valid JSON or lacks a
 string `text` gets an output line with an `error` naming the problem and crisis=true (a human
@@ -14,7 +15,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any, TextIO
 
 BATCH = 64
@@ -81,26 +84,104 @@ def evaluate(screen: Any, path: str, split: str | None, show_misses: bool) -> di
         rows = [r for r in rows if r.get("split") == split]
     results = screen.screen_many([r["text"] for r in rows])
     report: dict[str, Any] = {"split": split or "all", "messages": len(rows)}
-    misses = []
+    report.update(tally(rows, results))
+    if show_misses:
+        report["misses"] = misses(rows, results)
+    return report
+
+
+def tally(rows: list[dict[str, Any]], results: list[Any]) -> dict[str, Any]:
+    """Per label: how many rows and how many the screen flagged (recall for crisis rows, the
+    false-positive rate for the others), plus category recall over the crisis rows."""
+    report: dict[str, Any] = {}
     for label in ("crisis", "hard_negative", "routine"):
-        chosen = [(r, res) for r, res in zip(rows, results, strict=True) if r["label"] == label]
-        flagged = sum(res.crisis for _, res in chosen)
+        chosen = [res for r, res in zip(rows, results, strict=True) if r["label"] == label]
+        flagged = sum(res.crisis for res in chosen)
         key = "recall" if label == "crisis" else "false_positive_rate"
-        value = flagged if label == "crisis" else flagged
         report[label] = {
             "n": len(chosen),
-            "flagged": value,
-            key: round(value / len(chosen), 4) if chosen else None,
+            "flagged": flagged,
+            key: round(flagged / len(chosen), 4) if chosen else None,
         }
-        for row, res in chosen:
-            if (label == "crisis") != res.crisis:
-                misses.append({"id": row["id"], "label": label, "categories": res.categories})
     crisis_rows = [(r, res) for r, res in zip(rows, results, strict=True) if r["label"] == "crisis"]
     expected = sum(len(r["categories"]) for r, _ in crisis_rows)
     found = sum(len(set(r["categories"]) & set(res.categories)) for r, res in crisis_rows)
     report["category_recall"] = round(found / expected, 4) if expected else None
+    return report
+
+
+def flagged_by_label(rows: list[dict[str, Any]], flagged: list[bool]) -> dict[str, str]:
+    """ "flagged/n" per label."""
+    return {
+        label: f"{sum(f for r, f in zip(rows, flagged, strict=True) if r['label'] == label)}/"
+        f"{sum(r['label'] == label for r in rows)}"
+        for label in ("crisis", "hard_negative", "routine")
+    }
+
+
+def misses(rows: list[dict[str, Any]], results: list[Any]) -> list[dict[str, Any]]:
+    """The rows the screen got wrong (ids and categories only: no message text)."""
+    return [
+        {"id": r["id"], "label": r["label"], "categories": res.categories}
+        for r, res in zip(rows, results, strict=True)
+        if (r["label"] == "crisis") != res.crisis
+    ]
+
+
+CROSSVAL_HELP = """For each red-team writer (`source`) in the dev split: refit the learned layer
+WITHOUT that writer's rows and screen them with the whole screen (lexicon and exemplars as they
+are, learned layer refitted). The lexicon and exemplars were tuned on these very sets, so this
+measures the learned layer's generalisation to an unseen writer only, and it is optimistic: a
+truly new writer also meets rules that were never written for them."""
+
+
+def crossval(path: str, show_misses: bool) -> dict[str, Any]:
+    """Leave-one-writer-out figures of the whole screen (see `CROSSVAL_HELP`). Each message's
+    clause vectors are embedded once per run; each refit reuses them."""
+    from agent.safety import crisis_model
+    from agent.safety.crisis import CrisisScreen
+
+    started = time.monotonic()
+    rows = crisis_model.training_rows(Path(path))
+    texts = sorted({r["text"] for r in rows})
+    cache = dict(zip(texts, clause_vectors(texts), strict=True))
+
+    def cached(batch: list[str]) -> list[Any]:
+        return [cache[text] for text in batch]
+
+    writers = sorted({crisis_model.writer(r) for r in rows} - {crisis_model.TEAM})
+    if not writers:
+        raise ValueError("no red-team `source` in the dev split to hold out")
+    report: dict[str, Any] = {"sources": {}}
+    every_row: list[dict[str, Any]] = []
+    every_result: list[Any] = []
+    every_alone: list[bool] = []
+    for source in writers:
+        held = [r for r in rows if crisis_model.writer(r) == source]
+        weights = crisis_model.fit([r for r in rows if crisis_model.writer(r) != source], cached)
+        model = crisis_model.LearnedModel(weights)
+        results = CrisisScreen(learned=model).screen_many([r["text"] for r in held])
+        # The refitted layer on its own (no other layer, no denial): the figure a learned-layer
+        # change moves, where the whole screen's is saturated by rules tuned on these sets.
+        alone = [
+            vectors is not None and model.message_score(vectors) >= model.threshold
+            for vectors in cached([r["text"] for r in held])
+        ]
+        report["sources"][source] = {
+            "threshold": weights.threshold,
+            **tally(held, results),
+            "learned_alone": flagged_by_label(held, alone),
+        }
+        every_row += held
+        every_result += results
+        every_alone += alone
+    report["total"] = {
+        **tally(every_row, every_result),
+        "learned_alone": flagged_by_label(every_row, every_alone),
+    }
     if show_misses:
-        report["misses"] = misses
+        report["misses"] = misses(every_row, every_result)
+    report["seconds"] = round(time.monotonic() - started, 1)
     return report
 
 
@@ -124,9 +205,17 @@ def train(check: bool) -> int:
         return 0
     weights = crisis_model.fit(rows, clause_vectors)
     crisis_model.save(weights)
-    print(json.dumps(
-        {"rows": weights.rows, "threshold": weights.threshold, "data_sha256": wanted,
-         "out_of_fold": weights.out_of_fold}, indent=2))
+    print(
+        json.dumps(
+            {
+                "rows": weights.rows,
+                "threshold": weights.threshold,
+                "data_sha256": wanted,
+                "out_of_fold": weights.out_of_fold,
+            },
+            indent=2,
+        )
+    )
     return 0
 
 
@@ -154,9 +243,27 @@ def main(argv: list[str] | None = None) -> int:
     ev.add_argument("--misses", action="store_true", help="list ids the screen got wrong")
     tr = commands.add_parser("train", help="refit the learned layer on the dev split")
     tr.add_argument("--check", action="store_true", help="only check the shipped weights")
+    cv = commands.add_parser(
+        "crossval",
+        help="leave-one-writer-out figures of the learned layer (optimistic: see description)",
+        description=CROSSVAL_HELP,
+    )
+    cv.add_argument("path", nargs="?", default=None, help="labelled JSONL (default crisis.jsonl)")
+    cv.add_argument("--misses", action="store_true", help="list ids the screen got wrong")
     args = parser.parse_args(argv)
     if args.command == "train":
         return train(args.check)
+    if args.command == "crossval":
+        from agent.safety import crisis_model
+
+        path = args.path or str(crisis_model.DATASET)
+        try:
+            report = crossval(path, args.misses)
+        except (OSError, KeyError, ValueError) as exc:
+            print(f"cannot cross-validate {path}: {exc}", file=sys.stderr)
+            return 2
+        print(json.dumps(report, indent=2))
+        return 0
 
     from agent.safety.crisis import CrisisScreen
 

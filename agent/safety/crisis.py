@@ -242,7 +242,11 @@ def _deny_by_context(text: str, hits: list[_Hit], folded: str | None = None) -> 
     - a questionnaire item quoted and answered no ("the PHQ asks about being better off dead -
       that's a no for me");
     - a semantic goodbye whose sentence gives an ordinary reason ("won't be around for the next
-      two sessions, we're at my daughter's until the 20th"), as the lexicon's goodbyes are.
+      two sessions, we're at my daughter's until the 20th"), as the lexicon's goodbyes are;
+    - (semantic and learned hits only) OCD thoughts disowned, a firearm already gone, a denying
+      check-in, a routine medication question (round 10); estate planning or an executor's work
+      with no own death in view, a child's game threat at a sibling, a typo reported ("my phone
+      changes counseling to canceling"), planning ahead in long recovery (round 11).
     """
     live = [h for h in hits if not h.denied]
     if not live:
@@ -274,7 +278,49 @@ def _deny_by_context(text: str, hits: list[_Hit], folded: str | None = None) -> 
     check_in = len(crisis_lexicon.DENIED_ITEM.findall(whole)) >= 2 and not (
         crisis_lexicon.CONTRAST.search(whole)
     )
-    if not (history or questionnaire or goodbyes or intrusive or firearm_gone or check_in):
+    # Round 10: a routine medication question (interaction, missed dose, a mild passing side
+    # effect) with no amount and no body alarm.
+    med_question = (
+        (
+            crisis_lexicon.MED_INTERACTION.search(whole) is not None
+            or (
+                crisis_lexicon.MED_QUESTION.search(whole) is not None
+                and crisis_lexicon.ROUTINE_TONE.search(whole) is not None
+            )
+        )
+        and not crisis_lexicon.MED_QUANTITY.search(whole)
+        and not re.search(crisis_lexicon.BODY_ALARM, whole)
+    )
+    # Round 11: estate planning with no own death in view, a child's game threat, a typo
+    # reported, planning ahead in long recovery.
+    estate = crisis_lexicon.ESTATE_PLANNING.search(whole) is not None and not (
+        crisis_lexicon.OWN_DEATH_IN_VIEW.search(whole)
+    )
+    game_threat = (
+        crisis_lexicon.CHILD_GAME_THREAT.search(whole) is not None
+        and crisis_lexicon.GAME.search(whole) is not None
+        and crisis_lexicon.CHILD.search(whole) is not None
+        and not crisis_lexicon.INJURY_OR_WEAPON.search(whole)
+    )
+    typo = crisis_lexicon.AUTOCORRECT.search(whole) is not None
+    recovery_plan = (
+        crisis_lexicon.RECOVERY_TIME.search(whole) is not None
+        and crisis_lexicon.RELAPSE_PLAN.search(whole) is not None
+        and not crisis_lexicon.USE_NOW.search(whole)
+    )
+    if not (
+        history
+        or questionnaire
+        or goodbyes
+        or intrusive
+        or firearm_gone
+        or check_in
+        or med_question
+        or estate
+        or game_threat
+        or typo
+        or recovery_plan
+    ):
         return hits
     sentences = [(m.start(), m.end()) for m in _SENTENCE.finditer(text)]
     for hit in live:
@@ -307,8 +353,22 @@ def _deny_by_context(text: str, hits: list[_Hit], folded: str | None = None) -> 
             and crisis_lexicon.FIREARM_WORD.search(sentence) is not None
         )
         denied_check_in = check_in and hit.layer in ("semantic", "learned")
+        routine_medication = (
+            med_question
+            and hit.layer in ("semantic", "learned")
+            and hit.category in crisis_lexicon.MED_QUESTION_CATEGORIES
+        )
+        learned_or_semantic = hit.layer in ("semantic", "learned")
+        not_risk = learned_or_semantic and (
+            (estate and hit.category in crisis_lexicon.ESTATE_CATEGORIES)
+            or (game_threat and hit.category in crisis_lexicon.GAME_THREAT_CATEGORIES)
+            or (typo and crisis_lexicon.AUTOCORRECT.search(sentence) is not None)
+            or (recovery_plan and hit.category in crisis_lexicon.RECOVERY_CATEGORIES)
+        )
         hit.denied = (
             hit.denied
+            or not_risk
+            or routine_medication
             or past
             or answered_no
             or ordinary_goodbye
@@ -605,6 +665,8 @@ class CrisisScreen:
     `redact`: text -> text applied before anything goes to the LLM (pass the client's
     `Pseudonymizer.pseudonymize`); when None, a pattern-only pseudonymizer is used. If redaction
     fails the LLM is skipped, never sent raw text.
+    `learned`: a learned layer to use instead of the shipped weights (`crossval` screens a
+    writer's rows with a layer refitted without them).
     """
 
     def __init__(
@@ -614,6 +676,7 @@ class CrisisScreen:
         redact: Callable[[str], str] | None = None,
         llm_timeout_s: float = 20.0,
         semantic: bool = True,
+        learned: crisis_model.LearnedModel | None = None,
     ) -> None:
         self.llm = llm
         self.redact = redact
@@ -626,7 +689,7 @@ class CrisisScreen:
         if semantic:
             _exemplar_index()
             try:
-                self.learned = _learned_model()
+                self.learned = learned or _learned_model()
             except crisis_model.LearnedLayerError as exc:
                 # Not fatal here: every message the layer would have judged fails closed instead.
                 self.learned_error = f"learned layer unavailable: {exc}"

@@ -759,4 +759,23 @@ BENIGN: list[str] = [
     "it has been a year since my hospital stay and I wanted to thank you",
     "our neighbor's house caught fire but everyone got out safely",
     "the front door of the building was locked when I got there",
+    # round 10, set 7: an earlier message referred to, a funeral wish as a joke about a chore,
+    # an object that "died", a family together after a funeral, picking a letter up
+    "the claim number is in my previous message",
+    "play the DMV waiting-room music at my funeral so the mourners suffer too, anyway",
+    "my earbuds died a hero's death in the washing machine",
+    "my vitamins died a hero's death in the laundry",
+    "sad week but we are okay, all the relatives came together for the service",
+    "can I pick it up on Monday",
+    # round 11, set 8: a referral asked for a relative who has agreed to go, a prescriber's
+    # paperwork, pain relief planned around long recovery, an old conviction in a licence
+    # file, telling a teenager about one's own distant past, a will after a birth
+    "is there a counselor who works with addiction, my cousin has finally agreed to get help",
+    "the appointment is for my son, he finally agreed to go",
+    "does the prescriber have to send the pharmacy a new authorization",
+    "I have an operation coming up and I have been sober for years, how do I plan for the pain"
+    " medicine",
+    "a long time ago I had a conviction and I need my treatment records for my licence renewal",
+    "I went through something as a teenager and I want to know how to talk to my kids about it",
+    "we had a baby and want to name a guardian and update who gets the savings account",
 ]

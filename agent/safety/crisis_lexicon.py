@@ -358,7 +358,7 @@ RULES: list[Rule] = [
         r"\b(?:goodbye|good bye|bye) (?:forever|for good|everyone|to everyone|to all)\b|\bsaying (?:my )?goodbyes?\b|\bsaid (?:my )?goodbyes\b",
         r"\b(?:thank you|thanks) for (?:everything|all you(?:'ve| have) done|trying)\b.{0,60}\b(?:goodbye|good bye|bye|won'?t (?:need|be|see)|last|gone|farewell|sorry)\b",
         r"\b(?:won'?t|wont|will not|not going to|no longer) (?:need|be needing|be coming to|make it to) (?:any more|anymore|any|future|my|the next|more) (?:appointments|sessions|therapy|meds|refills)\b",
-        r"\b(?:put|putting|getting|got) my (?:affairs|things|papers|finances) in order\b|\b(?:made|making|wrote|updated|updating) my (?:will|final arrangements)\b(?!.{0,80}\b(?:lawyer|attorney|advance directive|estate plan\w*|power of attorney|baby|newborn|grand\w+|married|wedding|divorce\w*|retir\w*|guardian\w*|sound mind|notar\w*)\b)|\bfinal arrangements\b",
+        r"\b(?:put|putting|getting|got) my (?:affairs|things|papers|finances) in order\b(?!.{0,120}\b(?:401 ?k\w*|ira|retirement|pension|beneficiar\w*|estate plan\w*|lawyer|attorney|budget\w*|taxes|tax return|financial (?:planner|advisor)|divorce\w*|consolidat\w*|refinanc\w*|feels? (?:good|great)|proud)\b)|\b(?:made|making|wrote|updated|updating) my (?:will|final arrangements)\b(?!.{0,80}\b(?:lawyer|attorney|advance directive|estate plan\w*|power of attorney|baby|newborn|grand\w+|married|wedding|divorce\w*|retir\w*|guardian\w*|sound mind|notar\w*)\b)|\bfinal arrangements\b",
         r"\b(?:tell|make sure|say|let) (?:to )?(?:my|them|her|him|everyone)\b.{0,30}\bi (?:loved|love|am sorry|was sorry)\b",
         r"\b(?:adios para siempre|ultimo mensaje|cuando ya no este|cuando me haya ido|regalando mis cosas)\b",
         negatable=False,
@@ -1192,6 +1192,149 @@ RULES: list[Rule] = [
         r"\berection\b.{0,60}\b(?:for|over|more than) (?:\w+ )?hours\b|\berection\b.{0,40}\bwon'?t go (?:away|down)\b",
         unless=r"\b(?:poison (?:ivy|oak|sumac)|chicken ?pox|shingles|sunburn\w*|eczema|diaper|hand,? foot)\b",
     ),
+    # Round 10 (set 7, a medication clinic's clients): the level or dose "people don't come back
+    # from" looked up, a months' supply kept in a hiding place, an old bottle kept as the way
+    # out ("my backup for bad nights is ...") or nearly used; being worth more dead because of a
+    # policy; walking out into open water.
+    *_rules(
+        "suicide_plan_or_intent",
+        "high",
+        r"\b(?:level|dose|dosage|amount|how (?:many|much))\b.{0,60}\b(?:people|you|someone|somebody|a person|one) (?:don'?t|do not|never|wouldn'?t|won'?t|can'?t) (?:come back from|wake up from|wake up|survive|recover from)\b",
+        rf"\b(?:(?:a few|several|two|three|four|six|\d+) )?(?:months?|weeks?)(?:'s?)? (?:worth )?of (?:it|them|my \w+|{PILLS}) (?:saved|stashed|hidden|tucked away|put away|set aside)(?: up)? (?:in|under|behind|at the back of) (?:the|my|a) (?:closet|drawer|car|glovebox|bag|box|shoebox|sock drawer|nightstand|mattress|garage|basement)\b",
+        r"\b(?:insurance(?: policy)?|backup(?: plan)?|plan b|way out|exit (?:plan|strategy)|escape hatch|emergency exit) (?:for (?:the )?(?:bad|rough|hard|worst) (?:nights|days|times) )?(?:is|are|was) (?:a|the|my|an) (?:\w+ ){0,4}(?:bottle|stash|supply|pills|rope|gun|pistol|blades?)\b",
+        r"\b(?:walk|walking|wade|wading|swim|swimming)(?: out)? (?:\w+ ){0,2}into (?:the|a) (?:lake|river|ocean|sea|bay|water|waves|surf|current|quarry)\b",
+        unless=r"\b(?:fish\w*|kayak\w*|paddl\w*|canoe\w*|boat\w*|race|triathlon|lessons?|swim team|lifeguard|beach day|cool off|splash\w*|baptis\w*|dog|puppy|tide pools?|jk|just kidding|kidding|joking)\b",
+    ),
+    # Nearly using the means: an attempt interrupted (so a past one, years ago and resolved, is
+    # history like any other attempt).
+    *_rules(
+        "suicide_attempt",
+        "high",
+        r"\bcame (?:really |so |very )?close to (?:cashing (?:it|them|my chips) in|using (?:it|them)|taking (?:it|them|all of (?:it|them))|going through with it|ending it)\b",
+    ),
+    *_rules(
+        "suicidal_ideation",
+        "high",
+        r"\bworth more\b.{0,40}\b(?:dead|gone|(?:life )?insurance (?:pay\w*|money|check)|life insurance)\b|\blife insurance\b.{0,60}\bworth more\b",
+        r"\b(?:funeral|passed|died|death|grave|buried|burial|lost)\b.{0,200}\b(?:rather|prefer to|wish i (?:was|were|could be)|want to|wanna|just want to) be (?:wherever|where) (?:\w+ ){1,3}(?:is|are|went)\b",
+        negatable=False,
+    ),
+    # A pet or a tank handed to a relative, or a dog already rehomed; nobody left to look after
+    # one "after" (set 7). An ordinary reason (a move, a trip, allergies) cancels it.
+    *_rules(
+        "goodbye_or_giving_away",
+        "elevated",
+        r"\b(?:my|our) (?:dog|cat|pets?|puppy|kitten|bird|birds|fish|fish tank|aquarium|bunny|rabbit|hamster|parrot) (?:is |are |was )?(?:going|goes|went) to (?:my|our|a) (?:\w+ )?(?:nephew|niece|sister|brother|cousin|friend|neighbou?r|son|daughter|aunt|uncle|mom|dad|mother|father)\b",
+        r"\b(?:had|got|have|get|getting) (?:my|our) (?:dog|cat|pets?|puppy|kitten|bird|birds|bunny|rabbit|parrot) rehomed\b",
+        r"\b(?:nobody|no one|noone) (?:would|will|'?ll|is going to|gonna) be (?:around|here|there|left) to (?:look after|take care of|care for|feed|walk|watch)\b",
+        negatable=False,
+        unless=ORDINARY_ABSENCE,
+    ),
+    # Veiled threats against a named person: "he's going to have an accident" (not a toddler or
+    # a puppy in toilet training); a partner who "got physical" (not physical therapy).
+    *_rules(
+        "harm_to_others",
+        "high",
+        r"\b(?:he|she|they|my (?:boss|supervisor|manager|coworker|co-worker|foreman|ex|neighbou?r|landlord|stepdad|teacher))\b(?:'s| is| are|'re)? (?:going to|gonna|might|will|could|better watch out or he'?ll) (?:have|meet with) (?:an?|a little|a bad|some kind of|an unfortunate) (?:\w+ )?accident\b",
+        negatable=False,
+        unless=r"\b(?:potty|toilet|bathroom|diapers?|pee\w*|poop\w*|pants|puppy|kitten|toddler|training|car seat|slippery|icy|ice|careful)\b",
+    ),
+    *_rules(
+        "abuse_or_violence",
+        "high",
+        r"\b(?:he|she|they|my (?:\w+ )?(?:husband|wife|partner|boyfriend|girlfriend|bf|gf|ex|dad|mom|father|mother|stepdad|stepmom|brother|son|roommate))\b (?:got|gets|getting|has gotten|was getting|went) physical\b(?! (?:therapy|exam\w*|custody|education|activity|health|pt\b))",
+        negatable=False,
+    ),
+    # Round 11 (set 8, an employee-assistance practice: drivers, seafarers, warehouse and gig
+    # workers, owners gone bankrupt, gamblers, people facing court; much of it voice-to-text).
+    # Plain methods: stepping in front of a train or a lorry (any words between), turning the
+    # wheel into oncoming traffic or off a bridge, taking a boat out with fuel for one way,
+    # sitting with a gun in one's lap, "cease to exist" in the spellings dictation makes of it.
+    *_rules(
+        "suicidal_ideation",
+        "high",
+        r"\b(?:step|walk|jump|throw myself)(?:ping|ing)? (?:out )?in front of (?:a|an|the) (?:\w+ ){0,2}(?:train|bus|truck|semi|lorry|tram|subway|18 wheeler|eighteen wheeler|big rig)\b",
+        r"\b(?:think(?:ing)? (?:about|abt|of)|tempted to|want(?:ed)? to|wanna|urge to|almost|nearly|could just|going to|gonna|felt like) (?:just )?(?:turn|jerk|swerve|yank|steer|drive|veer|driv)\w* (?:the wheel |my (?:car|truck|rig) |the (?:car|truck|rig) |it )?(?:into|off|in front of) (?:the )?(?:oncoming|traffic|a semi|an? (?:18|eighteen)[- ]wheeler|the median|a bridge|the bridge|the overpass|the guardrail|the river|a wall|a tree|a pole)\b",
+        r"\b(?:rather|wish|want(?: to)?|wanna|would like to|i'?d|id|i|just|could) (?:\w+ )?(?:cease|ceese|seas|sease|seize|sieze|cese|ceas) (?:to |2 )?exist(?:ing)?\b",
+        negatable=True,
+        unless=r"\b(?:avoid\w*|deer|swerved to miss|dodg\w*|accident report|movie|game|video game)\b",
+    ),
+    *_rules(
+        "suicide_plan_or_intent",
+        "high",
+        r"\b(?:boat|skiff|kayak|canoe|dinghy|jon boat)\b.{0,80}\b(?:only|just) enough (?:fuel|gas|gasoline|diesel) to (?:get|go|make it|head) (?:out|past|there)\b",
+        r"\b(?:gun|pistol|revolver|glock|handgun|rifle|shotgun|the (?:9|nine|38|45|\.38|\.45)(?! (?:\w+ )?(?:months?|years?|yrs?|weeks?|days?|hours?|mins?|minutes?|o'?clock|am|pm)\b)) (?:\w+ ){0,2}(?:in|on|across) my (?:lap|hands?|mouth|temple)\b",
+        r"\b(?:booked|got|rented|checked into) (?:a|an) (?:motel|hotel|airbnb|cabin)(?: room)?\b.{0,60}\b(?:just me|alone|by myself)\b.{0,40}\bpaid (?:in )?cash\b",
+        unless=r"\b(?:clean\w*|range|hunt\w*|holster\w*|gun safe|lock\w* (?:it|them) up|class|course|vacation|conference|work trip|and back|round trip|return\w*|refuel\w*)\b",
+    ),
+    # Suicide told as money: the family "better off" with the payout, a policy's suicide
+    # exclusion running out, settling one's accounts "for good", being "collected on", the
+    # policy paying the debts "one way or another"; "done being the problem".
+    *_rules(
+        "suicide_plan_or_intent",
+        "high",
+        r"\b(?:kids|children|family|wife|husband|son|daughter|they|them|everyone|mom|dad)\b (?:\w+ ){0,2}(?:be|are|do|does|'?d be) (?:better (?:off?|of)|happier|fine)\b (?:\w+ ){0,2}(?:with|collecting) (?:the |my |a )?(?:pay ?out|life insurance|insurance (?:money|check|payout)|policy|death benefit)\b",
+        r"\b(?:better (?:off?|of)|do(?:es)? better) (?:\w+ ){0,2}collect(?:ing)? on (?:me|my (?:life|policy|life insurance))\b",
+        r"\b(?:suicide|\d|one|two|2 ?yr|two ?yr)[- ]?(?:yr|year)?s? (?:\w+ )?(?:exclusion|clause|waiting period)\b.{0,100}\b(?:is up|runs out|ends|expires|is over|pays?)\b",
+        r"\bpays?(?: out)? (?:no matter|regardless (?:of )?) how (?:it happens|i die|you die|i go|it goes)\b",
+        r"\bsettl(?:e|ing) (?:my|all my) (?:accounts|debts|affairs|tab) (?:for good|once and for all|permanently|forever|one last time)\b",
+        r"\b(?:one way or (?:another|the other)|either way)\b.{0,40}\b(?:the|my) (?:life insurance|policy|insurance) (?:covers?|pays?|will cover|will pay)\b",
+        negatable=False,
+    ),
+    *_rules(
+        "suicidal_ideation",
+        "elevated",
+        r"\b(?:i'?m|im|i am) (?:so )?(?:done|tired of|sick of) being (?:the|a|everyone'?s) (?:problem|burden)\b",
+        negatable=False,
+    ),
+    # Letters left for the family beside the insurance papers, the passwords or a title.
+    *_rules(
+        "goodbye_or_giving_away",
+        "high",
+        r"\b(?:letters?|notes?)\b[^.?!]{0,150}\b(?:life insurance|insurance (?:polic\w+|papers|documents))\b",
+        r"\b(?:life insurance|insurance (?:polic\w+|papers|documents))\b[^.?!]{0,150}\b(?:letters?|notes?)\b",
+        r"\bsee (?:you all|y'?all|yall|everyone|you guys|ya all|all of you|ya) on the other side\b(?! of)",
+        r"\b(?:left|dropped off|gave) (?:\w+ ){0,4}(?:the|my|our) (?:dog|cat|pets?|puppy|kitten) (?:with|to|at) (?:my|our) (?:\w+ )?(?:sister|brother|mom|mother|dad|father|friend|neighbou?r|cousin|son|daughter|aunt|uncle)\b(?=.{0,80}\b(?:won'?t|dont|don'?t|not) (?:think (?:i'?ll|ill) )?(?:need|be (?:back|coming|needing))\b)",
+        negatable=False,
+        unless=r"\b(?:(?:letter|note|notice|email|call) from|(?:wants?|needs?|asks? for|asking for|requires?) (?:a|an) (?:\w+ )?(?:letter|note)|(?:letter|note) (?:saying|stating|that says|confirming|about my (?:treatment|counseling|therapy))|premium|claim|quote|renewal|bill\w*|beneficiar\w*|agent|open enrollment|of (?:the|this) (?:week|month|year|semester|holidays?|break|surgery|move)|vacation|trip)\b",
+    ),
+    # Threats: running someone over with a vehicle, "settle up with everybody" at work, a gun
+    # shown from a car; a lender's men who broke bones and named the client's child "next".
+    *_rules(
+        "harm_to_others",
+        "high",
+        r"\b(?:run|running|ran)\b (?:him|her|them|(?:my|that|this|the) (?:\w+ ){0,3}?(?:brother in law|sister in law|boss|ex|neighbou?r|husband|wife|supervisor|foreman|coworker|co-worker|landlord|guy|bastard|father in law))\b over\b(?! (?:to|there|for|at|the|my|some|it|this|that|here))",
+        r"\bsettl(?:e|ing) (?:up|the score|things|it|scores) with (?:everybody|everyone|all of (?:them|you)|the (?:whole )?(?:shift|crew|office|team|second shift|night shift)|them all)\b",
+        r"\b(?:showed|flashed|showing|flashing) (?:\w+ ){1,3}(?:a |his |her |the )?(?:gun|pistol|handgun|piece|knife|weapon) (?:in|from|under) (?:his|her|their|the) (?:glove ?box|car|truck|bag|backpack|waistband|locker|jacket|pocket)\b",
+        unless=r"\b(?:almost|nearly|accidentally|by accident|didn'?t see|backing out|parking lot|hunt\w*|range|collection|gun safe|lol|jk|haha)\b",
+    ),
+    *_rules(
+        "abuse_or_violence",
+        "high",
+        r"\b(?:bookie'?s?|loan sharks?|collectors?|dealer'?s?|guys|men|thugs|goons)\b.{0,80}\b(?:broke|smashed|broken|crushed) (?:\w+ ){0,3}(?:fingers?|hand|arm|ribs|nose|jaw|legs?|kneecaps?|teeth)\b",
+        r"\b(?:said|says|told me|threatened|threatening|warned)\b.{0,40}\bmy (?:daughter|son|kids?|children|wife|husband|family|girl|boy|baby)\b (?:is|are|'s|will be) next\b",
+        negatable=False,
+    ),
+    # Lithium toxicity told as a question (set 7's b7-163 paged through the learned layer alone
+    # until the round-11 refit moved it under the threshold): lithium with confusion, a tremor
+    # or coarse shaking, stumbling, slurred speech, or vomiting and diarrhoea (often after an
+    # NSAID, an ACE inhibitor or a diuretic was started) goes to the emergency room the same day.
+    *_rules(
+        "overdose_or_medical_emergency",
+        "high",
+        r"\blithium\b.{0,200}\b(?:confus\w*|disoriented|stumbl\w*|slurr\w*|can'?t (?:walk|stand) straight|"
+        r"(?:very |really |so )?shaky|shaking (?:badly|all over|so much)|vomit\w*|throwing up|diarrh\w*|twitch\w*|"
+        r"not (?:herself|himself|themselves|making sense))\b",
+        r"\b(?:confus\w*|disoriented|stumbl\w*|slurr\w*|vomit\w*|throwing up)\b.{0,120}\blithium\b",
+        unless=r"\b(?:level (?:was|is|came back) (?:normal|fine|good|in range)|years ago|used to)\b",
+    ),
+    # A dead relative's voice telling the client to turn the wheel, step out, or jump.
+    *_rules(
+        "command_hallucinations",
+        "imminent",
+        r"\b(?:voices?|he|she|they|dad|mom|father|mother|brother|sister|grandpa|grandma|it)\b.{0,80}\b(?:tell\w*|told|says?|said|saying|keeps? telling) (?:me )?to (?:turn|jerk|swerve|yank|steer|drive|crash|walk|step|jump)\b(?: \w+){0,3} (?:into|off|in front of) (?:the )?(?:oncoming|traffic|a semi|a truck|a train|the other lane|a wall|a tree|the river|the lake|the median|a pole|a bridge|the bridge|the edge)\b",
+        negatable=False,
+    ),
 ]
 
 # ---- idioms and academic uses: masked out before matching --------------------------------
@@ -1239,6 +1382,12 @@ IDIOMS: list[re.Pattern[str]] = [
         r"\b(?:most |many |some |all )?(?:people|those|patients|clients|veterans|teens|men|women|kids|students|survivors) who (?:attempt|attempted|die by|died by|think about|survive\w*|self[- ]?harm|overdose)\b(?: suicide)?[^.?!]{0,60}|\b(?:go on to |to )die by suicide\b",
         r"\b(?:if|when|how) (?:a|the|our|your) (?:patient|client|student|caller|resident|member|kid|child) (?:discloses?|reports?|mentions?|presents? with|has|had|is having|tells you about) (?:an? )?(?:overdose|suicidal \w+|self[- ]?harm|suicide attempt|plan)\b",
         r"\b(?:hit|hits|threw|throws|smacked|whacked|got) (?:me|us|him|her) with (?:a|the|his|her|my) (?:pillow|snowball|water balloon|nerf \w+|foam \w+|ball|frisbee|sock)\b|\bpillow fights?\b",
+        # round 10: an earlier message referred to ("the number is in my last message"); objects
+        # that "died a hero's death" or are mourned with "RIP to my ...".
+        r"\b(?:in|see|per|since|from|re|to|answer(?:ed)?|repl(?:y|ied) to|respond(?:ed)? to|mentioned in|attached to|with|check) my (?:last|previous|earlier|other) (?:message|msg|email|text|note|portal message)\b",
+        # round 11: "I'd rather die than sit through ..." told as a joke someone laughed at.
+        r"\b(?:rather|sooner) die than\b(?=[^.?!]{0,80}\b(?:laughed|laughing|lol|haha|lmao|joking|kidding|jk)\b)",
+        r"\bdied a (?:hero'?s|noble|tragic|glorious) death\b|\b(?:rip|r\.i\.p\.?|rest in peace) (?:to )?(?:my|the|our) (?:\w+ )?(?:bottle|phone|laptop|car|charger|plant|plants|shoes|headphones|sunglasses|pills|keys|wallet|mug)\b",
     )
 ]
 
@@ -1314,7 +1463,9 @@ PRESENT_WELLNESS = re.compile(
     r"\b(?:(?:doing|been doing|feeling) (?:really |so |very )?(?:well|great|good|fine|better)(?: these days| lately| now)?|"
     r"(?:in|at) a (?:really |very |much )?(?:good|great|better|healthy|stable) (?:place|spot)|"
     r"(?:been|stayed|staying) (?:well|stable|fine|good|sober|clean|healthy|safe)(?: ever since| since| for)|"
-    r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|many) (?:years?|months?) (?:sober|clean|free)|"
+    r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|many) (?:years?|months?) (?:sober|clean|free|in recovery|of sobriety)|"
+    r"(?:sober|clean|in recovery) (?:for )?(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|many) (?:years?|months?)|"
+    r"haven'?t (?:\w+ )?since|"
     r"haven'?t (?:\w+ ){0,3}(?:in|for) (?:\d+|a few|many|several|two|three|four|five|ten) (?:years?|months?)|"
     r"stable (?:on \w+ )?(?:since|for|ever since)|"
     r"(?:i'?m|im|i am|i feel|i'?ve been|ive been) (?:really |totally |completely |very |perfectly )?"
@@ -1329,7 +1480,7 @@ PRESENT_WELLNESS = re.compile(
 CURRENT_CUE = re.compile(
     r"\b(?:again|lately|recently|these days|this (?:week|month|morning|weekend|year)|last (?:night|"
     r"week|weekend|month)|yesterday|tonight|right now|rn|currently|"
-    r"(?:started|starting)(?! (?:with you|seeing you|therapy|treatment|here|at the|working|school|college))|coming back|"
+    r"(?<!when i )(?<!when i first )(?:started|starting)(?! (?:with you|seeing you|therapy|treatment|here|at the|working|school|college))|coming back|"
     r"still (?:have|having|get|getting|think|thinking|feel|feeling|struggl\w*|hear|hearing|want|"
     r"cut|cutting|do it|doing it|there|happening)|"
     r"came back|(?:are|is|they'?re|it'?s) back|urges?|tempted|miss (?:it|doing it|cutting)|relaps\w*|"
@@ -1676,4 +1827,111 @@ FIREARM_CATEGORIES = frozenset({"suicide_plan_or_intent", "harm_to_others"})
 DENIED_ITEM = re.compile(
     r"\bno (?:self[- ]?harm(?: urges)?|cutting|suicidal (?:thoughts|ideation)|bad thoughts|"
     r"thoughts of (?:hurting|harming|killing) myself|urges|dark thoughts|plans?)\b"
+)
+# Round 10: a routine medication question is not a risk disclosure. Asking whether two things can
+# be taken together, what to do about a missed dose, or whether a mild symptom that passes is a
+# side effect is the opposite of a plan: the client is trying to take the medicine safely. Such a
+# message's semantic and learned hits (MiniLM puts "took it twice" next to an overdose) are
+# denied unless it names a quantity, a body alarm (`BODY_ALARM`) or anything the lexicon pages on.
+# Asking whether two things can be taken together is routine on its own ...
+MED_INTERACTION = re.compile(
+    r"\b(?:can|could|should|may) (?:i|u|you|we|he|she) (?:still |safely )?(?:take|have|drink|mix|"
+    r"use|combine)\b[^.?!]{0,60}\b(?:with|on|while (?:on|taking))\b|"
+    r"\bis (?:it|that|this|the \w+) (?:ok|okay|safe|fine) (?:to take )?(?:it )?(?:with|alongside|on top "
+    r"of) (?:my|the|a|his|her)\b"
+)
+# ... a dose or side-effect question only with a routine tone (`ROUTINE_TONE`).
+MED_QUESTION = re.compile(
+    r"\b(?:is (?:it|this|that) (?:ok|okay|safe|normal|fine|common)\b|"
+    r"(?:a|the) (?:normal |common |known )?side effects? (?:of|from)\b|"
+    r"(?:missed|forgot|skipped|forgotten) (?:a|my|the|last night'?s|this morning'?s|yesterday'?s|"
+    r"tonight'?s)? ?(?:\w+ )?(?:dose|pill)\b|se me olvido (?:la|mi) (?:dosis|pastilla)|"
+    r"(?:accidentally|by accident|by mistake) (?:took|taken|doubled)\b)"
+)
+ROUTINE_TONE = re.compile(
+    r"\b(?:feel(?:ing)? (?:totally |completely |perfectly |otherwise )?(?:fine|normal|ok|okay|good)|"
+    r"goes away|went away|passes|passed quickly|just (?:wondering|curious|checking|asking)|"
+    r"(?:small|tiny|little|mild|slight|a bit|a little|kind of|kinda) (?:\w+ )?(?:itchy|dizzy|"
+    r"spot|bump|headache|nause\w*|sleepy|tired|groggy|rash|queasy)|no (?:other )?symptoms|"
+    r"otherwise (?:fine|ok|okay|good)|(?:do|should) i (?:take|skip|double)\b)"
+)
+# What keeps a medication question a possible overdose: an amount beyond a dose or two.
+MED_QUANTITY = re.compile(
+    r"\b(?:all|whole|entire|every|bottle|rest of|handful|bunch|enough|a lot of|lots of|"
+    r"a week'?s|a month'?s|(?:\d{2,}|ten|twenty|thirty|a dozen|several) (?:\w+ )?(?:pills|tablets|"
+    r"caps\w*|of (?:them|my|the|those)))\b"
+)
+MED_QUESTION_CATEGORIES = frozenset(
+    {
+        "goodbye_or_giving_away",  # round 11: "does she need to send a new refill auth"
+        "suicidal_ideation",
+        "suicide_plan_or_intent",
+        "self_harm",
+        "suicide_attempt",
+        "overdose_or_medical_emergency",
+    }
+)
+
+# Round 11: four more reasons a risk-sounding message is not a page (applied in
+# `crisis._deny_by_context` to the semantic and learned layers only; the lexicon still pages).
+# Estate planning and someone else's estate: a will, beneficiaries, probate, an executor's work,
+# with nothing that puts a death in view (a payout, "when I'm gone", a letter, things given away,
+# a gun, "it's all handled": a will updated beside those is a goodbye, not paperwork).
+ESTATE_PLANNING = re.compile(
+    r"\b(?:(?:draft|drafting|write|writing|update|updating|make|making|updated|made) (?:a|our|my|his|"
+    r"her|their) wills?|beneficiar\w*|estate|probate|executor|executrix|power of attorney|living "
+    r"trust|legal benefit|401 ?ks?)\b"
+)
+OWN_DEATH_IN_VIEW = re.compile(
+    r"\b(?:when i'?m gone|after i'?m gone|once i'?m gone|if i'?m gone|i won'?t be (?:here|around)|"
+    r"better (?:off?|of)|pay ?out|worth more|collect\w* on me|exclusion|no matter how|for good|one "
+    r"way or (?:another|the other)|suicid\w*|kill\w*|end (?:it|my life|things)|not be here|goodbye|"
+    r"(?:letters?|notes?) (?:to|for)|passwords?|last (?:wishes|letter)|myself|gave away|giv\w* away|"
+    r"guns?|rifles?|pistol|firearms?|(?:all|it'?s all|everything'?s?) (?:handled|taken care of|settled))\b"
+)
+ESTATE_CATEGORIES = frozenset(
+    {"suicidal_ideation", "suicide_plan_or_intent", "goodbye_or_giving_away"}
+)
+# A child's "I'm gonna kill you" yelled at a sibling over a game, with no weapon or injury.
+CHILD_GAME_THREAT = re.compile(
+    r"\b(?:yell\w*|scream\w*|shout\w*|said|says|told)\b[^.?!]{0,20}\b(?:gonna|going to|will|i'?ll|"
+    r"ill) kill (?:you|u|him|her|them)\b"
+)
+GAME = re.compile(
+    r"\b(?:xbox|playstation|ps[45]|switch|nintendo|fortnite|minecraft|roblox|video ?games?|gaming|"
+    r"controller|ipad|tablet|lego|legos|board game|monopoly|uno|mario ?kart)\b"
+)
+CHILD = re.compile(
+    r"\b(?:\d+ ?(?:yr|year)s?[- ]?old|son|daughter|kids?|brother|sister|siblings?|twins|toddler|"
+    r"boys|girls)\b"
+)
+INJURY_OR_WEAPON = re.compile(
+    r"\b(?:knife|knives|gun|scissors|chok\w*|strangl\w*|bruis\w*|bleed\w*|blood|hospital|stitches|"
+    r"hurt (?:him|her|them)|hit (?:him|her|them)|punch\w*|kick\w*|threaten\w* (?:him |her )?with|"
+    r"scared of (?:him|her)|pushed|shoved|tried to)\b"
+)
+GAME_THREAT_CATEGORIES = frozenset({"harm_to_others", "dependent_at_risk", "abuse_or_violence"})
+# The layers read "a plan" into a plan not to relapse, so plans are denied there too.
+RECOVERY_CATEGORIES = PAST_CATEGORIES | {"suicide_plan_or_intent"}
+# A phone or autocorrect that turned one word into another: the sentence reports a typo.
+AUTOCORRECT = re.compile(
+    r"\b(?:auto-?correct\w*|spell ?check\w*|predictive text|(?:voice|talk|speech)[- ]to[- ]text|"
+    r"dictation|phone|keyboard)\b(?: \w+){0,3}? (?:chang\w*|correct\w*|switch\w*|turn\w*) (?:the "
+    r"word )?['\"]?\w+['\"]? (?:to|into) ['\"]?\w+"
+)
+# Planning ahead in long recovery ("5 years in recovery, how do I handle pain meds after
+# surgery without relapsing"), with no use now.
+RECOVERY_TIME = re.compile(
+    r"\b(?:(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|many) (?:years?|months?) (?:in "
+    r"recovery|sober|clean|of sobriety)|(?:sober|clean|in recovery) (?:for )?(?:\d+|one|two|three|"
+    r"four|five|six|seven|eight|nine|ten|many) (?:years?|months?))\b"
+)
+RELAPSE_PLAN = re.compile(
+    r"\b(?:without relapsing|avoid (?:a )?relaps\w*|relapse prevention|not (?:to )?relapse|(?:don'?t|do "
+    r"not|won'?t) relapse|stay "
+    r"(?:sober|clean)|protect my (?:sobriety|recovery))\b"
+)
+USE_NOW = re.compile(
+    r"\b(?:relapsed|using again|slipped|took (?:a|some|the|all)|high (?:right )?now|drunk (?:right )?"
+    r"now|overdos\w*|od'?d|cravings? (?:are|is) (?:bad|back)|tonight)\b"
 )

@@ -33,16 +33,21 @@ from pydantic import BaseModel, Field, ValidationError
 
 WEIGHTS_PATH = Path(__file__).with_name("crisis_model.json")
 DATASET = Path(__file__).resolve().parents[2] / "evals" / "datasets" / "crisis.jsonl"
-# Never `heldout` (it stays the unseen measure). Round 9 folded the five scored red-team records
-# (2b-6) into `dev`: they are the most varied labelled wording we have, and each sealed set still
+# Never `heldout` (it stays the unseen measure). Rounds 9 and 10 folded the scored red-team records
+# (2b-7) into `dev`: they are the most varied labelled wording we have, and each sealed set still
 # measures unseen wording once before it is folded (docs/SAFETY.md).
 TRAINING_SPLIT = "dev"
 DIMENSIONS = 384
 C = 2.0  # inverse L2 strength; 0.5-4 measured: 2 had the most recall with no routine alarm
-FOLDS = 5
+# Rows without a red-team `source` (and the team's own `round4`...`round8` probes) were written by
+# the team: one writer. Each red-team set is another writer.
+TEAM = "team"
 # Threshold rule: the LOWEST threshold (most recall) whose out-of-fold false alarms stay within
-# this budget. Every hit of this layer adds to what the lexicon and exemplars already page on, so
-# the budget is what one more layer may cost a clinician, not what the layer would need alone.
+# this budget, out of fold meaning scored by a model that never saw that row's WRITER (round 10:
+# random folds put every writer on both sides of a split and overstated what the layer does for
+# a writer it has never seen). Every hit of this layer adds to what the lexicon and exemplars
+# already page on, so the budget is what one more layer may cost a clinician, not what the
+# layer would need alone.
 HARD_NEGATIVE_BUDGET = 0.03
 ROUTINE_BUDGET = 0.01
 THRESHOLD_GRID = tuple(round(0.30 + 0.01 * i, 2) for i in range(70))  # 0.30 .. 0.99
@@ -56,6 +61,7 @@ class LearnedWeights(BaseModel):
     """What `crisis_model.json` holds (JSON, validated on load)."""
 
     features: str = "mean of normalised clause vectors, renormalised (MiniLM-L6-v2, 384)"
+    validation: str = "leave-one-writer-out"
     coef: list[float] = Field(min_length=DIMENSIONS, max_length=DIMENSIONS)
     intercept: float
     threshold: float = Field(gt=0.0, lt=1.0)
@@ -124,15 +130,30 @@ def data_hash(rows: Sequence[dict[str, Any]]) -> str:
     return digest.hexdigest()
 
 
+def writer(row: dict[str, Any]) -> str:
+    """Who wrote a row: its red-team `source`, else the team."""
+    source = str(row.get("source") or "")
+    return source if source.startswith("redteam-") else TEAM
+
+
+def writer_folds(groups: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Leave-one-writer-out (train, test) index pairs: no writer is ever on both sides."""
+    groups = np.asarray(groups)
+    writers = sorted(set(groups.tolist()))
+    if len(writers) < 2:
+        raise ValueError("writer-grouped validation needs rows from at least two writers")
+    return [(np.flatnonzero(groups != w), np.flatnonzero(groups == w)) for w in writers]
+
+
 def fit(
     rows: Sequence[dict[str, Any]], clause_vectors: Callable[[list[str]], list[np.ndarray | None]]
 ) -> LearnedWeights:
     """Fit on `rows`; `clause_vectors(texts)` gives each message's clause vectors as the screen
-    embeds them (None when it has no clause worth embedding; such rows are left out).
+    embeds them (None when it has no clause worth embedding; such rows are left out). The
+    threshold comes from leave-one-writer-out scores (`writer_folds`).
 
-    Deterministic: lbfgs on fixed data, folds from a fixed seed, weights rounded for the file."""
+    Deterministic: lbfgs on fixed data, fixed folds, weights rounded for the file."""
     from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold
 
     features = clause_vectors([r["text"] for r in rows])
     kept = [(row, vec) for row, vec in zip(rows, features, strict=True) if vec is not None]
@@ -141,7 +162,7 @@ def fit(
     labels = np.array([row["label"] for row, _ in kept])
 
     out_of_fold = np.zeros(len(y))
-    for train, test in StratifiedKFold(FOLDS, shuffle=True, random_state=0).split(x, y):
+    for train, test in writer_folds([writer(row) for row, _ in kept]):
         model = LogisticRegression(C=C, max_iter=5000).fit(x[train], y[train])
         out_of_fold[test] = model.predict_proba(x[test])[:, 1]
     threshold = choose_threshold(out_of_fold, labels)

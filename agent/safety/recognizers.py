@@ -39,7 +39,7 @@ _COMMON_WORD_EXTRAS = _words(
     "crystal ruby hazel jack max sue don dean gene carol frank earl faith hope will may june april "
     "august joy dawn rose iris jade summer autumn winter holly ivy lily daisy penny pearl ray rich "
     "mark bill art guy drew chase hunter king prince major rocky sandy skip sonny sunny melody "
-    "bobbie ginger pepper honey star precious unique justice miracle"
+    "bobbie ginger pepper honey star precious unique justice miracle chau"
 )
 # Census first names that are function words or never names in a portal message.
 _NEVER_NAMES = _words(
@@ -47,9 +47,12 @@ _NEVER_NAMES = _words(
     "marry desire golden brain chin china america sunday monday tuesday wednesday thursday friday "
     "saturday january february march september october november december the and or but not "
     "can do did is it me we us our a i ok okay thanks thank please dear hi hello hey yes no god "
-    "lord jesus christ mom dad mum sir madam doctor nurse mi ma ola mam amma appa umma nana chau "
+    "lord jesus christ mom dad mum sir madam doctor nurse mi ma ola mam amma appa umma nana "
     "bo easter christmas navidad thanksgiving halloween ramadan eid diwali hanukkah passover "
-    "kwanzaa"
+    "kwanzaa "
+    # Sign-offs of a pasted signature and interjections ("Miriam Adler-Shah, Esq.", "Nurse
+    # Manager", "... both saw it. Ugh.").
+    "esq manager ugh"
 )
 # Texting shorthand and adverbs that follow a relation word without being a name ("my mom lol",
 # "my dad finally called").
@@ -71,7 +74,7 @@ _SIGN_OFF_WORDS = _words(
     "love thanks regards best cheers merci gracias obrigado obrigada abraco abracos beijos bisous "
     "saludos atentamente cordialement xoxo xo mahadsanid salamat kamsahamnida dyakuiu thx thnx "
     "tysm ty bye cya ttyl peace blessings shukran asante dziekuje multumesc mersi dhanyavaad "
-    "nandri daalu medaase"
+    "nandri daalu medaase chau"
 )
 # Organisations a practice's clients name all the time ("Aetna said..."): never a person.
 _ORGANISATIONS = _words(
@@ -86,7 +89,9 @@ _ORGANISATIONS = _words(
 # "Lincoln High", "Crane & Whitley Associates").
 _INSTITUTION_WORDS = _words(
     "Middle High Elementary Academy School College University Hospital Center Centre Clinic "
-    "Institute Associates Group LLC Inc Foundation Library Pharmacy Bank"
+    "Institute Associates Group LLC Inc Foundation Library Pharmacy Bank Services Service "
+    "Community Human Health Healthcare Behavioral Manor Home Homes Village Commons Gardens Towers "
+    "Church Agency Department Partners Medical Counseling Care"
 )
 # Countries and continents that are also census first names: a place after a place word
 # ("flying in from India", "moved to Jordan"), a name elsewhere ("with Jordan").
@@ -118,7 +123,7 @@ FUNCTION_WORDS = _words(
 _FUNCTION_ALTERNATION = "|".join(sorted(FUNCTION_WORDS, key=len, reverse=True))
 # Capitalised words that are never the surname after a first name ("Sarah Thursday" is not a name).
 # (Hung, Long, Chin, Son... are not first names here but are surnames and given-name parts.)
-_SURNAME_WORDS = _words("hung sang sung long chin man son lean loan")
+_SURNAME_WORDS = _words("hung sang sung long chin man son lean loan do")
 _NOT_SURNAMES = (_NEVER_NAMES - _SURNAME_WORDS) | _MONTHS | _words(
     "here there i im i'm is was are will would can could should said says told and or but to from "
     "for with at on in of my your his her their our this that the a an if when because so then "
@@ -158,6 +163,19 @@ _RELATIONS = (
     r"probation officer|parole officer|po|casa|house parent|youth pastor|rabbi|imam|priest|"
     r"sheikh|psychologist|pediatrician|dentist|pharmacist|midwife|doula|trainer|aide|intern|"
     r"team lead|shift lead|recruiter|staff|staff member|house manager|youth worker|"
+    # Clinic, pharmacy and benefits roles ("the tech, Art, said", "the visiting nurse, Kateri",
+    # "my prescriber Obi", "her HR person, Ms Tran", "el tecnico Chuy").
+    r"nurse practitioner|pharmacy tech|care coordinator|peer specialist|health care proxy|"
+    r"nurse|tech|technician|doc|prescriber|provider|clinician|np|"
+    r"receptionist|scheduler|front desk|rep|representative|coordinator|"
+    r"navigator|peer|advocate|proxy|"
+    r"assistant|secretary|officer|agent|specialist|liaison|"
+    # Workplace roles an employee-assistance client names ("my dispatcher Sylvain", "the
+    # adjuster is wade guidry", "the gm kawika", "el gerente willy").
+    r"dispatcher|adjuster|foreman|forewoman|deckhand|captain|skipper|director|gm|steward|"
+    r"shop steward|union rep|delegate|delegado|delegada|gerente|supervisora|gal|"
+    r"guardian ad litem|"
+    r"tecnico|tecnica|farmaceutico|farmaceutica|enfermero|enfermera|recepcionista|"
     # Spanish and Portuguese roommates and step/half relations ("mi companero de cuarto Chuy"),
     # French, Romanian ("tata, Constantin", "sora mea") and Polish ("moja siostra Kasia").
     r"hermanastr[oa]|madrina|padrino|padrasto|madrasta|colega|orientador|"
@@ -199,7 +217,8 @@ _ACRONYMS = _words(
     "ID MD DO PA NP RN LPN CNA LCSW LMHC LICSW LPC LMFT MSW PHD PSYD ER ICU IEP HR IT PT OT SLP "
     "BCBA RBT ABA CPS DCF DSS ACS GAL PTSD ADHD OCD ASD BPD TV PC US USA UK AM PM OK LOL OMG "
     "BTW ASAP FYI IDK TBH SMH NGL IRL DM DMS TA RA PI PO GPA SAT ACT FAFSA EBT SNAP WIC SSI "
-    "SSDI DMV MRN DOB SSN ZIP APT BF GF BFF ASL ESL"
+    "SSDI DMV MRN DOB SSN ZIP APT BF GF BFF ASL ESL NPI DEA NDC REMS ANC DON EKG ECG MRI CVS "
+    "PCP LAI"
 )
 # Possessives that are never a person's name ("everyone's school", "today's class").
 _NOT_SIGNERS = _SIGN_OFF_WORDS | FUNCTION_WORDS
@@ -232,6 +251,27 @@ _CAP = r"[A-Z][a-zA-Z'\-]+"
 _DOTTED = r"[A-Z]\.(?:\s?[A-Z]\.){0,2}"
 #: Characters of context a name rule looks at on each side.
 _WINDOW = 60
+# Titles written in lower case in texting (or read so: a message in capitals).
+_LOWER_TITLES = (
+    r"mrs|mr|ms|miss|mx|dr|dra|doctor|nurse|coach|prof|professor|officer|pastor|sra|srta|sr|"
+    r"judge"
+)
+# Titles that are also plain nouns: after "the", "my" they are the noun ("the nurse says").
+_NOUN_TITLES = _words("doctor nurse coach pastor professor officer judge")
+# Words after a lower-case title that make it a noun, not a name's title ("the dr office",
+# "nurse practitioner", "doctor note").
+_TITLE_NOUNS = _words(
+    "office offices appt appt. appointment appointments visit visits note notes letter line "
+    "practitioner practitioners station staff team portal message messages call calls hotline "
+    "bag class session sessions order orders form forms referral report"
+)
+# Abstract nouns that are census names: "ask for patience", "talk to faith" are not people.
+_ABSTRACT_NAMES = _words(
+    "grace charity mercy patience harmony destiny trinity heaven faith hope joy justice miracle "
+    "unique precious honey star will may"
+)
+# Endings of nouns that do what people do in a sentence ("Presentation went well").
+_NOUN_ENDINGS = r"(?:tion|sion|ment|ness|ity|ance|ence|ing|ogy|ics|ery|ure|ship|ism)$"
 _TITLE_WORDS = frozenset(t.lower().split("(")[0] for t in _TITLES.split("|"))
 _ANY_WORD = r"[A-Za-z][a-zA-Z'\-]+"
 # (Only pasts unlike their participle: "my Zoloft sent to CVS" is passive, "Vlad broke it" not.)
@@ -426,11 +466,14 @@ class PersonRecognizer(EntityRecognizer):
             # "his mom Maria Lopez": any word after a relation.
             # "Maeve's husband Colm", "my daughter-in-law Olena", "o pai dele, Wellington".
             re.compile(
-                rf"(?i:\b(?:{_DETERMINERS}|[a-z][a-z\-]*'s|and|&)\s+(?:(?:little|older|younger|"
+                rf"(?i:\b(?:{_DETERMINERS}|[a-z][a-z\-]*'s|and|&)\s+(?:[a-z][\w\-]*(?:'s)?\s+){{0,2}}?"
+                rf"(?:(?:little|older|younger|"
                 rf"big|best|ex|new|old|twin|former|work|school|church|birth|bio|adoptive|host|"
                 rf"host family|group home)"
                 rf"[\s\-])?(?:(?:step|half|foster|god|great)[\s\-]?)?"
-                rf"(?:{_RELATIONS})(?:-in-law)?(?:\s+(?:dele|dela))?),?\s+"
+                rf"(?:{_RELATIONS})(?:-in-law)?(?:\s+(?:dele|dela))?"
+                rf"(?:\s+(?:at|from|with|in|on)\s+(?:the\s+)?[a-z][\w'&.\-]*(?:\s+[a-z][\w'&\-]*)?"
+                rf"(?=,))?),?\s+"
                 rf"(?:(?:is|as|was|es)\s+)?(?i:(?:(?:{_DETERMINERS})\s+)?(?:{_TITLES})\.?\s+)?"
                 rf"(?P<first>{_ANY_WORD}|{_DOTTED}){surname}"
             ),
@@ -451,7 +494,7 @@ class PersonRecognizer(EntityRecognizer):
             re.compile(rf"\b(?:{_TITLES}|dona|don|dr|dra)\.?\s+(?P<first>{_CAP}){surname}"),
             # "named Tom", "name is Alex", "Aiden calls him Hunt", "le decimos Chuy".
             re.compile(
-                rf"(?i:\b(?:named|name is|name's|goes by|this is|it's|it is|signed|"
+                rf"(?i:\b(?:named|name is|name was|name's|goes by|this is|it's|it is|signed|"
                 rf"call(?:s|ed)? (?:him|her|them)|we call (?:him|her|them)|le (?:decimos|dicen)|"
                 rf"(?:chamamos|chamam) (?:ele |ela )?de|on l'appelle))\s+(?P<first>{_CAP}){surname}"
             ),
@@ -514,6 +557,9 @@ class PersonRecognizer(EntityRecognizer):
             rf"(?P<last>{_CAP})(?:\s+(?P<last2>{_CAP}))?"
         )
         self._relation = re.compile(rf"(?:{_RELATIONS})(?:-in-law)?")
+        self._noun_phrase_before = re.compile(
+            rf"(?i:\b(?:{_DETERMINERS}|an|this|that))\s+(?:[a-z][\w\-]*\s+)?$"
+        )
         self._determiner_before = re.compile(
             rf"(?i:\b(?:{_DETERMINERS}|an|this|that|some|any|no|every|each|i|we|you|they|he|she))"
             r"\s+$"
@@ -525,7 +571,8 @@ class PersonRecognizer(EntityRecognizer):
             r"to|will|can|could|would|should|might|must|not)|'ll|n't)\s+$"
         )
         self._verb_next = re.compile(
-            rf"^\s+{_ADVERB}(?:{_NAME_VERBS}|[a-z]+ed|is [a-z]+ing|keeps|says|thinks|wants)\b"
+            rf"^\s+{_ADVERB}(?:{_NAME_VERBS}|[a-z]+ed|is [a-z]+ing|keeps|says|thinks|wants|"
+            r"can|could|found|made|sent)\b"
         )
         self._list_after = re.compile(rf"^(?:,\s*|\s+(?:and|&|or|y|e|et)\s+)(?P<first>{_CAP})")
         self._list_before = re.compile(rf"\b(?P<first>{_CAP})(?:,\s*|\s+(?:and|&|or|y|e|et)\s+)$")
@@ -547,15 +594,35 @@ class PersonRecognizer(EntityRecognizer):
             r"\b|(?:and|n|&)\s+(?:i|me)\b))"
         )
         self._lower_slot = re.compile(
-            r"(?:\b(?:me and|me n|me &|named|name is|name's|goes by|se llama|chama-se)\s+"
-            r"|\b(?:mrs|mr|ms|sra|srta|sr|prof|professor|dr|dra|coach|mx)\.?\s+)"
-            r"(?P<first>[a-z][a-z'\-]+)\b"
+            r"\b(?:me and|me n|me &)\s+(?P<first>[a-z][a-z'\-]+)\b"
             r"|(?:^|(?<=[.!?\n] )|(?<=\bwith )|(?<=\bw/ ))(?P<before>[a-z][a-z'\-]+)"
             r"(?= and (?:[Ii]|me)\b)"
             # "that will is going to change": a modal is never followed by these.
             r"|(?<![\w'])(?P<modal>will|may)(?= (?:is|was|said|says|told|texted|keeps|has been)\b)"
         )
         self._verb_after = re.compile(rf"^(?:'s\b|\s+(?:{_NAME_VERBS})\b)")
+        # Lower-case titles ("dr sun said", "miss pat", "nurse kim", a message in capitals read
+        # in lower case: "ms. april stokes"), with the surname after them.
+        self._title_lower = re.compile(
+            rf"(?<![\w'])(?P<title>{_LOWER_TITLES})\.?\s+(?!(?:{_LOWER_TITLES})\b)"
+            r"(?P<first>[a-z][a-z'\-]+)"
+            r"(?:\s+(?P<last>[a-z][a-z\-]+)\b(?!'))?"
+        )
+        # Slots that only a name fills, whatever the word: "his name's chase", "pharmacist name
+        # was april", "goes by sky".
+        self._named_lower = re.compile(
+            r"\b(?:named|name is|name was|name's|names|goes by|se llama|chama-se)\s+"
+            r"(?P<first>[a-z][a-z'\-]+)\b"
+        )
+        # Asking for a person at a desk: "ask for dawn", "spoke with rose".
+        self._ask_for = re.compile(
+            r"\b(?:ask(?:ed|ing)? for|speak (?:to|with)|spoke (?:to|with)|talk(?:ed)? (?:to|with))"
+            r"\s+(?P<first>[a-z][a-z'\-]+)\b"
+        )
+        # A self-introduction with a full name: "I'm Sky Martinez, case manager".
+        self._self_intro = re.compile(
+            rf"\b(?:I'm|I am|Im|My name is|my name is)\s+(?P<first>{_CAP})\s+(?P<last>{_CAP})"
+        )
         # A capitalised word outside the census list is a name only with a strong cue on either
         # side ("I saw Yusuf", "Can Bogdan come"); "Aetna is" or "Boston was" stay untouched.
         self._strong_before = re.compile(
@@ -608,7 +675,16 @@ class PersonRecognizer(EntityRecognizer):
                 if first.islower():
                     if pattern is self._cued[1] and key not in self._first:
                         continue  # "si no contesto, mi hija": apposition needs a known name
-                    if not self._lower_name(text, match.end("first"), key):
+                    surname_end = self._lower_surname(text, match.end("first"))
+                    if not self._lower_name(text, match.end("first"), key) and not (
+                        # "the case manager hope lindner said": given name, surname, verb
+                        surname_end and key not in FUNCTION_WORDS and key not in _NOT_NAMES_LOWER
+                        and self._verb_next.match(text[surname_end : surname_end + _WINDOW])
+                    ) and not (
+                        key in _MONTHS  # "dr ito's nurse, june?": a month set off by commas
+                        and text[match.start("first") - 2 : match.start("first")] == ", "
+                        and re.match(r"[,.;!?)]|\s*$", text[match.end("first") :])
+                    ):
                         continue  # "my therapist before you", "my mom lol"
                 elif (key in _NOT_SURNAMES and not listed_capital) or (
                     first.isupper() and key not in self._first and not _initials(first)
@@ -657,6 +733,12 @@ class PersonRecognizer(EntityRecognizer):
             before = text[max(0, match.start() - 20) : match.start()]
             if not (
                 key in _NOT_POSSESSORS
+                or (  # "the tribal clinic's pharmacist": a noun after an article
+                    key in self._english
+                    and key not in self._first
+                    and key not in self._world
+                    and self._noun_phrase_before.search(before)
+                )
                 or match.group("first").isupper()
                 or self._relation.fullmatch(key)
                 or self._determiner_before.search(before)
@@ -688,7 +770,10 @@ class PersonRecognizer(EntityRecognizer):
                 # makes them names ("my friend India", "my roommate JR").
                 continue
             if key not in self._first:
-                if self._unlisted_name_in_context(text, match) or (
+                if (
+                    self._unlisted_name_in_context(text, match)
+                    or self._mid_capital(text, match)
+                ) or (
                     key in self._world
                     and self._verb_after.match(text[match.end("first") : match.end("first") + 30])
                 ):  # "Mehmet was there too"
@@ -729,9 +814,117 @@ class PersonRecognizer(EntityRecognizer):
             ):
                 start, end = match.span(group)
                 results.append(RecognizerResult("PERSON", start, end - key.endswith("'s") * 2, 0.6))
+        for match in self._title_lower.finditer(text):
+            results += self._title_name(text, match)
+        for match in self._named_lower.finditer(text):
+            key = match.group("first").removesuffix("'s")
+            after = text[match.end("first") : match.end("first") + _WINDOW]
+            if key in FUNCTION_WORDS or key in _NOT_NAMES_LOWER or key in _NEVER_NAMES or (
+                re.search(r"(?:ed|ing|ly)$", key)
+            ):
+                continue  # "name is on the list", "named after her", "name was misspelled"
+            if key in self._first or key in self._world or key not in self._everyday or (
+                re.match(r"[,.;!?)]|\s*$", after)
+            ):
+                results.append(RecognizerResult(
+                    "PERSON", match.start("first"), match.start("first") + len(key), 0.7
+                ))
+        for match in self._ask_for.finditer(text):
+            key = match.group("first").removesuffix("'s")
+            after = text[match.end("first") : match.end("first") + _WINDOW]
+            if key in self._first and key not in _ABSTRACT_NAMES and key not in FUNCTION_WORDS and (
+                key not in _MONTHS or re.match(r"[,.;!?)]|\s*$", after)
+            ):  # "ask for dawn", not "ask for patience" or "talk to june 5"
+                results.append(RecognizerResult(
+                    "PERSON", match.start("first"), match.start("first") + len(key), 0.6
+                ))
+        for match in self._self_intro.finditer(text):
+            last = match.group("last").lower().removesuffix("'s")
+            if match.group("first").lower() not in FUNCTION_WORDS and not (
+                last in self._everyday or last in _NOT_SURNAMES or re.search(r"(?:ed|ing)$", last)
+            ):  # "I'm Sky Martinez", not "I'm Feeling Better"
+                results.append(self._result(match, text, 0.7))
         results = [r for r in results if not self._institution(text, r)]
         results += self._listed_with(text, results)
         return results + self._elsewhere(text, results)
+
+    def _title_name(self, text: str, match: re.Match[str]) -> list[RecognizerResult]:
+        """The lower-case word after a lower-case title, when a name: a census or world name
+        ("miss pat", "nurse kim"), a word that is no everyday word ("dr yamamoto"), or one a
+        person's verb follows ("dr sun said"); not a noun the title qualifies ("the dr office",
+        "doctor note", "my dr bill came") or a function word ("nurse will call"). The next
+        word is the surname unless it is an everyday, function or verb-shaped word."""
+        first = match.group("first")
+        key = first.removesuffix("'s")
+        start = match.start("first")
+        after = text[start + len(key) : start + len(key) + _WINDOW]
+        if (
+            key in FUNCTION_WORDS
+            or key in _NOT_NAMES_LOWER
+            or key in _TITLE_NOUNS
+            or key in _NEVER_NAMES
+            or self._relation.fullmatch(key)
+        ):
+            return []
+        determiner = self._determiner_before.search(
+            text[max(0, match.start() - 20) : match.start()]
+        )
+        if determiner and match.group("title").lower() in _NOUN_TITLES:
+            return []  # "the nurse says", "mi pastor leyo"; "my nurse kim" is a relation's
+        plain = key in self._everyday or self._verb_shaped(key)
+        if key in _MONTHS:
+            named = bool(re.match(r"[,.;!?)]|\s*$|\s+[a-z]+\s+at\b", after)) or bool(
+                match.group("last") and match.group("last") not in self._everyday
+            )
+        elif key in self._first and key in self._common:
+            named = not determiner  # "dr bill said", not "the dr bill came"
+        elif key in self._first or key in self._world or not plain:
+            named = True
+        else:
+            named = not determiner and bool(self._verb_next.match(after))  # "dr sun said"
+        if not named:
+            return []
+        end = start + len(key)
+        last = match.group("last")
+        if last and first == key and not (
+            last in self._everyday
+            or last in FUNCTION_WORDS
+            or last in _NOT_SURNAMES
+            or last in _NOT_NAMES_LOWER
+            or last in _TITLE_NOUNS
+            or self._verb_shaped(last)
+        ):
+            end = match.end("last")  # "ms. april stokes at", not "dr sun said"
+        return [RecognizerResult("PERSON", start, end, 0.7)]
+
+    def _mid_capital(self, text: str, match: re.Match[str]) -> bool:
+        """Two capitalised words in mid-sentence, neither in the English dictionary nor an
+        acronym, and not after an article or a place word: a full name with no cue ("the
+        visiting nurse, Kateri Lente, couldn't come"); not "His Invega Sustenna", "in Sao
+        Paulo". One such word alone is not enough: brand-name drugs ("my Lexapro"), Spanish
+        words after "¿" and products are capitalised too (measured: see docs/SAFETY.md)."""
+        word, last = match.group("first"), match.group("last")
+        if not last or last.isupper():
+            return False
+        for part in (word, last):
+            key = part.lower().removesuffix("'s")
+            if key in self._english or len(key) < 3 or part.isupper() or key in _ORGANISATIONS:
+                return False
+        before = text[max(0, match.start() - _WINDOW) : match.start()]
+        return (
+            bool(before.strip())
+            and before.rstrip(" \t")[-1] not in ".!?\n:;\"(-"
+            and not self._determiner_before.search(before)
+            and not self._place_before.search(before)
+        )
+
+    def _verb_shaped(self, word: str) -> bool:
+        """A person's verb or an English word with a verb's or adverb's ending ("wants",
+        "said", "prescribed", "finally"), not a surname that looks like one ("Stokes")."""
+        return bool(re.fullmatch(_NAME_VERBS, word)) or word in self._english and (
+            bool(re.search(r"(?:ed|ing|ly)$", word))
+            or (word.endswith("s") and word[:-1] in self._everyday)
+        )
 
     def _listed_or_foreign(self, word: str) -> bool:
         """A census name that is no everyday word, a world-list name, initials, or a capitalised
@@ -745,9 +938,14 @@ class PersonRecognizer(EntityRecognizer):
         )
 
     def _institution(self, text: str, result: RecognizerResult) -> bool:
-        """A name that is the start of a school's, clinic's or firm's ("Pierce Middle")."""
+        """A name that is part of a school's, clinic's or firm's ("Pierce Middle", "Eliot
+        Community Human Services", "St. Demetrios Manor") or a saint's ("Saint Vincent", a
+        hospital or a parish)."""
         words = text[result.start : result.end + 16].split()
-        return any(w.strip(".,;:!?") in _INSTITUTION_WORDS for w in words[1:3])
+        before = text[max(0, result.start - 8) : result.start]
+        return any(w.strip(".,;:!?") in _INSTITUTION_WORDS for w in words[:3]) or bool(
+            re.search(r"\b(?:Saint|St\.?|Ste\.?|San|Santa|Sao|Mount|Mt\.?|Fort|Ft\.?)\s+$", before)
+        )
 
     def _unusual(self, word: str) -> bool:
         """A capitalised word that is no everyday, function or cue word: a name when the slot
@@ -778,8 +976,10 @@ class PersonRecognizer(EntityRecognizer):
             return False
         if (key in self._first and key not in _MONTHS) or key in self._world:
             return True
-        if re.search(r"(?:ed|ing|ly)$", key):
-            return False  # "my husband cheated", "my mom literally"
+        if re.search(r"(?:ed|ing|ly)$", key) or re.search(_NOUN_ENDINGS, key) or (
+            key in _TITLE_NOUNS or key in ("name", "names")
+        ):
+            return False  # "my husband cheated", "my mom literally", "the provider section"
         after = text[end : end + _WINDOW]
         if key not in self._everyday and key not in _MONTHS and not key.endswith("s") and (
             re.match(r"[,.;!?)]|\s*$|\s+and\b", after)
@@ -792,7 +992,8 @@ class PersonRecognizer(EntityRecognizer):
         extra = []
         for result in found:
             initials = _initials(text[result.start : result.end])
-            after = self._list_after.match(text[result.end : result.end + _WINDOW])
+            after_name = text[result.end : result.end + _WINDOW]
+            after = self._list_after.match(after_name)
             if after and (
                 self._unusual(after.group("first"))
                 or (initials and _initials(after.group("first")))  # "JR and TK"
@@ -809,6 +1010,8 @@ class PersonRecognizer(EntityRecognizer):
                 end = result.end + relation.end("first")
                 extra.append(RecognizerResult("PERSON", start, end, 0.6))
             before = self._list_before.search(text[max(0, result.start - _WINDOW) : result.start])
+            if before and "," in before.group() and not re.match(r",|\s+(?:and|&)\b", after_name):
+                before = None  # "Boozhoo, Lane here": two words and a comma are no list
             if before and (
                 self._unusual(before.group("first"))
                 or (initials and _initials(before.group("first")))
@@ -855,8 +1058,7 @@ class PersonRecognizer(EntityRecognizer):
             or word in _TITLE_WORDS
             or word in _ORGANISATIONS
             or word.upper() == match.group("first")  # acronyms: "PHQ", "BCBS"
-            or re.search(r"(?:tion|sion|ment|ness|ity|ance|ence|ing|ogy|ics|ery|ure|ship|ism)$",
-                         word)  # "Presentation went well", "Surgery went fine"
+            or re.search(_NOUN_ENDINGS, word)  # "Presentation went well", "Surgery went fine"
         ):
             return False
         start, end = match.span("first")
@@ -870,12 +1072,14 @@ class PersonRecognizer(EntityRecognizer):
         start, end = match.span("first")
         # Bounded windows: context is a few words, and whole-text slices would be quadratic.
         before, after = text[max(0, start - _WINDOW) : start], text[end : end + _WINDOW]
-        sentence_start = not before.strip() or before.rstrip()[-1] in ".!?\n:"
+        sentence_start = not before.strip() or before.rstrip(" \t")[-1] in ".!?\n:"
         word = match.group("first").lower()
         if word in _MONTHS and (
             re.match(r"\s*\d", after)
-            or re.search(r"(?i:\b(?:in|on|of|for|since|until|by|last|next|this|early|late))\s+$",
-                         before)
+            or re.search(r"(?i:\b(?:in|on|of|for|since|until|by|last|next|this|early|late|not|"
+                         r"before|after|till|til|through|every|each|mid))\s+$", before)
+            or re.search(rf"(?i:\b(?:{'|'.join(_MONTHS)})),?\s+(?:and|or|to|through|&|-)?\s*$",
+                         before)  # "April and May"
         ):
             return False  # "May 5", "in May", "a receipt for May"
         if word == "eve" and re.search(r"(?i:christmas|new year'?s)\s+$", before):
@@ -892,6 +1096,30 @@ class PersonRecognizer(EntityRecognizer):
             return False  # "Hope you are well", "Will you call me"
         return word != "will"  # a capitalised mid-sentence word is a name, except the modal
 
+    def _lower_surname(self, text: str, end: int) -> int | None:
+        """The end of a lower-case surname after a lower-case given name ("my supervisor dale
+        thibodeaux", dictated): a word of three letters or more that is no English or everyday
+        word, function word or verb form; else None ("my boss dale said")."""
+        match = _LOWER_WORD_AFTER.match(text, end)
+        if not match:
+            return None
+        word = match.group(1).removesuffix("'s")
+        end = match.start(1) + len(word)
+        if (
+            word in self._everyday
+            or word in FUNCTION_WORDS
+            or word in _NOT_SURNAMES
+            or word in _NOT_NAMES_LOWER
+            or re.search(r"(?:ed|ing|ly)$", word)
+        ):
+            return None
+        if word in self._english and not (  # "carlson", "pali" are in the dictionary too
+            self._verb_next.match(text[end : end + _WINDOW])
+            or re.match(r"[,.;!?)]|\s*$", text[end : end + 2])
+        ):
+            return None
+        return end
+
     def _result(self, match: re.Match[str], text: str, score: float) -> RecognizerResult:
         start = match.start("first")
         end = match.end("first")
@@ -900,10 +1128,14 @@ class PersonRecognizer(EntityRecognizer):
             if not groups.get(group) or groups[group].lower().removesuffix("'s") in _NOT_SURNAMES:
                 break
             end = match.end(group)
+        if text[start:end].islower():
+            end = self._lower_surname(text, end) or end
         if text[start:end].endswith("'s"):
             end -= 2
         return RecognizerResult("PERSON", start, end, score)
 
+
+_LOWER_WORD_AFTER = re.compile(r"[ \t]+([a-z][a-z'\-]{2,30})\b")
 
 _MONTH_NAMES = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
@@ -929,6 +1161,8 @@ _ID_CUES = "|".join(
         rf"confirmation{_NUMBER_SUFFIX}|reference{_NUMBER_SUFFIX}|ref|authori[sz]ation|npi",
         rf"(?:police |incident )?report{_NUMBER_SUFFIX}|incident{_NUMBER_SUFFIX}",
         r"numero|num|no\.|n[o°]\.?|expediente|poliza|carnet|matricula|seguro social|badge",
+        rf"(?:tribal )?enrol?lment{_NUMBER_SUFFIX}|tribal (?:id|card){_NUMBER_SUFFIX}",
+        rf"cdl{_NUMBER_SUFFIX}|index{_NUMBER_SUFFIX}|grievance{_NUMBER_SUFFIX}",
     ]
 )
 _STREET_TYPES = (
@@ -937,10 +1171,55 @@ _STREET_TYPES = (
 )
 
 
+# US state and territory codes, for a town written before one and a ZIP.
+_STATES = (
+    "AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|"
+    "NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC|PR|GU|VI"
+)
+
+
+# The town after a box or route ("PO Box 118, Tuba City").
+_TOWN_AFTER = r"(?:,\s*[A-Z][a-z]+(?:\s[A-Z][a-z]+)?(?![\w']))?"
+
+
 # Street types that are never a title or a common word, for a street named without its number.
 _NAMED_STREET_TYPES = (
     r"Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Terrace|Parkway|Pkwy|Highway|Hwy"
 )
+
+
+# A word of a dictated email's local part: not a cue ("my email is") or a function word.
+_SPOKEN_LOCAL = (
+    r"(?!(?:is|at|my|me|to|the|her|his|their|our|your|email|e-mail|mail|address|new|old|use|"
+    r"and|or|it's|its|it|was|send|write|reach|contact|dot)\b)[a-z0-9][a-z0-9']{0,30}"
+)
+_SPOKEN_TLDS = "com|net|org|gov|edu|us|io|co|me|info|biz|ca|uk"
+
+
+class SpokenEmailRecognizer(RegexRecognizer):
+    """An email dictated in words: "ayesha dot s dot work at outlook dot com", "j smith
+    underscore 2 at gmail dot com": up to five words before "at" that are no cue or function
+    word. Read only in a text that says "dot" (the pattern is tried at every word)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "EMAIL",
+            [(rf"\b(?:{_SPOKEN_LOCAL}(?:\s+(?:dot|period|underscore|dash|hyphen|plus)\s+|\s+))"
+              rf"{{0,4}}{_SPOKEN_LOCAL}\s+at\s+[a-z0-9\-]{{1,63}}(?:\s+dot\s+[a-z0-9\-]{{1,63}})"
+              rf"{{0,4}}\s+dot\s+(?:{_SPOKEN_TLDS})\b", 0.9)],
+            re.IGNORECASE,
+        )
+        self.name = "spoken_email_regex"
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        if not _SAYS_DOT.search(text):
+            return []
+        return super().analyze(text, entities, nlp_artifacts)
+
+
+_SAYS_DOT = re.compile(r"(?i)\sdot\s")
 
 
 def _pattern_recognizers() -> list[EntityRecognizer]:
@@ -953,6 +1232,7 @@ def _pattern_recognizers() -> list[EntityRecognizer]:
             [(r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9.\-]{1,255}\.[A-Za-z]{2,24}"
               r"\b", 1.0)],
         ),
+        SpokenEmailRecognizer(),
         RegexRecognizer(
             "URL",
             [
@@ -1011,10 +1291,35 @@ def _pattern_recognizers() -> list[EntityRecognizer]:
             "ADDRESS",
             [
                 (rf"\b\d{{1,6}}\s+(?:[A-Za-z0-9][\w'.\-]*\s+){{1,4}}(?:{_STREET_TYPES})\b\.?"
+                 # "1840 County Road 12", "2204 Coal Ave SE"
+                 r"(?:(?:(?<=Road)|(?<=Route)|(?<=Highway)|(?<=Hwy)|(?<=Rte)|(?<=Rd))\s+\d{1,5}"
+                 r"[A-Z]?\b)?"
+                 r"(?:\s+(?:NE|NW|SE|SW|N|S|E|W)\b\.?)?"
                  r"(?:,?\s*(?:Apt|Apartment|Unit|Suite|Ste|#)\.?\s*[\w\-]+)?"
                  r"(?:,\s*[A-Z][a-zA-Z]+(?:\s[A-Z][a-zA-Z]+){0,2})?"
                  r"(?:,?\s+[A-Z]{2})?(?:\s+\d{5}(?:-\d{4})?)?", 0.85),
-                (r"\bP\.?\s?O\.?\s+Box\s+\d+\b", 0.85),
+                # PO boxes, rural routes and highway contracts, numbered county and state roads
+                # with a mile marker: addresses with no street word ("P.O. Box 118", "PO Bx 9",
+                # "HC 61 Box 2240", "RR 2 Box 14", "Rural Route 3", "County Road 12", "State
+                # Route 9 mile marker 4").
+                (r"(?:(?i:\b(?:P\.?\s?O\.?\s*|Post Office\s+)(?:Box|Bx)\.?\s*#?\s*\d{1,6}\b)"
+                 r"|\bPOB\s*#?\s*\d{1,6}\b)" + _TOWN_AFTER, 0.85),
+                # (The short forms only with their box: "RR 16" is also a respiratory rate.)
+                (r"(?i:\b(?:Rural\s+Route|Highway\s+Contract|Star\s+Route|Rural\s+Delivery)\s*#?\s*"
+                 r"\d{1,4}\b(?:,?\s*(?:Box|Bx)\.?\s*#?\s*\d{1,6}\b)?"
+                 r"|\b(?:H\.?C\.?|R\.?R\.?|RFD)\s*#?\s*\d{1,4},?\s*(?:Box|Bx)\.?\s*#?\s*\d{1,6}\b)"
+                 + _TOWN_AFTER, 0.85),
+                (r"(?i:\b(?:County|State|Township|Farm\s+to\s+Market|Forest\s+Service)\s+"
+                 r"(?:Road|Rd|Route|Rte|Highway|Hwy)\.?\s*#?\s*\d{1,5}[a-z]?\b"
+                 r"(?:,?\s*(?:(?:at|near|by)\s+)?(?:mile\s*marker|mile|mm)\s*\d{1,4}"
+                 r"(?:\.\d)?\b)?)", 0.8),
+                # A unit or lot on its own line ("Lot 14", "Bldg 3, Unit 2B").
+                (r"(?m:^[ \t]*(?:(?:Apt|Unit|Suite|Ste|Lot|Trlr|Trailer|Bldg|Building|Space|Spc)"
+                 r"\.?\s*#?\s*[A-Z]?\d{1,5}[A-Z]?(?:,\s*|\s+)?){1,2}[ \t]*$)", 0.7),
+                (r"\b(?:Lot|Trlr|Bldg)\s*#?\s*\d{1,5}[A-Z]?\b", 0.7),
+                # The town before a state and ZIP ("Kayenta, AZ 86033", "Albuquerque NM 87106").
+                (rf"\b(?P<phi>[A-Z][a-z]+(?:[ \-][A-Z][a-z]+){{0,2}}),?\s+(?:{_STATES})\s+\d{{5}}"
+                 r"(?:-\d{4})?\b", 0.8),
                 # A street named without its number, and the town after it ("on Fulton St in
                 # Malden"); a unit on its own ("depto 3B"); Spanish/Portuguese order ("Calle
                 # Loiza 1850").
@@ -1027,6 +1332,23 @@ def _pattern_recognizers() -> list[EntityRecognizer]:
                  r"(?:(?:[A-Z0-9][\w'.\-]*|de|del|da|das|do|dos|la|las|los)\s+){0,4}#?\d{1,6}"
                  r"[A-Za-z]?\b", 0.85),
                 (r"\b[A-Z]{2}\s+\d{5}(?:-\d{4})?\b", 0.7),
+                # Where drivers and fishers live and get mail: a numbered route with no street
+                # name ("2100 Route 9"), a Wisconsin grid address ("W175 N11117 Stonewood Dr"),
+                # a named marina, harbor office or truck stop with its slip or dock ("Pope's
+                # Island Marina, Slip D-14", "Harbor Office"), a number and one-word street
+                # with its suite ("150 Broadway, Suite 1210"), a town and ZIP after a comma
+                # with no state (", New Bedford 02740"), a Canadian postal code ("L4V 1E4").
+                (r"\b\d{1,6}\s+(?:Route|Rte|Highway|Hwy|Road|Rd)\s+\d{1,4}[A-Z]?\b", 0.8),
+                (rf"\b[NSEW]\d{{1,4}}\s?[NSEW]\d{{1,6}}\s+(?:[A-Z][\w'.\-]*\s+){{1,3}}"
+                 rf"(?:{_STREET_TYPES})\b\.?", 0.85),
+                (r"(?:\b(?:[A-Z][\w'\-]*\s+){1,3}(?:Marina|Truck Plaza|Truck Stop|Travel Plaza|"
+                 r"Travel Center|Boat Harbor|Boat Basin)|\bHarbou?r Office)\b"
+                 r"(?:,?\s*(?:Slip|Dock|Berth|Pier)\s*#?\s*[A-Z]?-?\d{1,4}[A-Z]?\b)?", 0.75),
+                (r"(?i:\b(?:[a-z]\s+)?(?:slip|dock|berth)\s*#?\s*[a-z]?-?\d{1,4}[a-z]?\b)", 0.7),
+                (r"\b\d{1,6}\s+[A-Z][a-z]+,?\s+(?:Suite|Ste|Unit|Apt|Floor|Fl)\.?\s*#?\s*"
+                 r"\d{1,5}[A-Z]?\b", 0.8),
+                (r"(?<=, )[A-Z][a-z]+(?:\s[A-Z][a-z]+)?\s\d{5}(?!\d)", 0.7),
+                (r"\b[A-CEGHJ-NPR-TVXY]\d[A-CEGHJ-NPR-TV-Z]\s?\d[A-CEGHJ-NPR-TV-Z]\d\b", 0.8),
                 (r"\b(?:zip(?: code)?|zipcode)\s*(?:is|:)?\s*(?P<phi>\d{5}(?:-\d{4})?)\b", 0.9),
             ],
         ),
@@ -1036,8 +1358,12 @@ def _pattern_recognizers() -> list[EntityRecognizer]:
                 # "license number, it's B530-...", "numero de Medicaid es MA-...": a few filler
                 # words may sit between the cue and the id.
                 (rf"\b(?:{_ID_CUES})(?:[\s:#=,]*\b(?:is|was|es|it's|its|it is|de|number|no\.?)\b)?"
-                 r"[\s:#=,]*(?P<phi>(?=[A-Z0-9\-]*\d)[A-Z0-9][A-Z0-9\-]{3,}(?:\s\d{1,6}\b)*)\b",
-                 0.85),
+                 r"[\s:#=,]*(?P<phi>(?=[A-Z0-9\-]*\d)[A-Z0-9][A-Z0-9\-]{3,}(?:\s\d{1,6}\b)*"
+                 r"(?:/\d{2,4}\b)?)\b", 0.85),
+                # A plate or badge in two groups, letters first ("DRV 2291", "Z3K 417", "TSA
+                # 0078124").
+                (r"\b(?:plate|tag|badge)(?:\s+(?:number|no\.?|#))?(?:\s+(?:is|was))?[\s:#]*"
+                 r"(?P<phi>[A-Z0-9]{2,4}[\s\-]\d{3,8})\b", 0.85),
                 # An id-shaped token with no cue: letters and at least five digits ("MA-7713920",
                 # "W2849917302"), or a bare run of 7-9 or 11+ digits (10 is a phone).
                 (r"(?<![\w\-])(?=[A-Z0-9\-]*[A-Z])(?=(?:[A-Z\-]*\d){5})[A-Z0-9]+(?:-[A-Z0-9]+){0,4}"
@@ -1050,14 +1376,19 @@ def _pattern_recognizers() -> list[EntityRecognizer]:
         ),
         RegexRecognizer(
             "IP", [(r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)"
-                    r"(?!\d|\.\d)", 0.8)]
+                    r"(?!\d|\.\d)", 0.8),
+                   # IPv6, full or with "::" ("2601:282:1d80:5a0::3e"); not a time ("10:30").
+                   (r"(?<![\w:])(?=[0-9a-f:]*[a-f\d]{3})(?:[0-9a-f]{1,4}:){2,7}:?"
+                    r"(?:[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){0,6})?(?![\w:])", 0.8)],
+            re.IGNORECASE,
         ),
         RegexRecognizer(
             "AGE",
             [(r"\b(?P<phi>(?:9\d|1[01]\d))(?:\s*|-)(?:years?[\s\-]old|yrs?[\s\-]old|yo|y/o)\b",
               0.9),
              (r"\b(?P<phi>9\d|1[01]\d)\s+(?:anos|ans)\b", 0.9),
-             (r"\b(?:aged?|turn(?:ed|ing|s)?|be|is|she's|he's|she is|he is|i am|i'm|im|tiene|tengo)"
+             (r"\b(?:aged?|turn(?:ed|ing|s)?|be|is|she's|he's|she is|he is|she was|he was|i am|"
+              r"i'm|im|tiene|tengo)"
               r"\s+(?P<phi>9\d|1[01]\d)\b"
               r"(?!\s*(?:%|percent|dollars|minutes|mins|[ap]\.?m\b|:))", 0.8)],
             ci,
