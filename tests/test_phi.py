@@ -976,3 +976,43 @@ def test_a_lower_case_surname_is_never_a_word_or_a_verb():
     for text in ("my friend ana swims daily", "my sister jen really wants it"):
         out = Pseudonymizer(KnownIdentifiers()).pseudonymize(text)
         assert out == re.sub(r"\b(?:ana|jen)\b", "<PERSON_1>", text), out
+
+
+def test_the_clients_name_next_to_chinese_characters_goes():
+    """"Zihan的妈妈" has no word boundary between the name and the next character (CJK letters are
+    word characters), so the record's name once went to the model from a Chinese message; an
+    alias's given name alone ("Ethan" of "Ethan Chen") is the client's too."""
+    known = KnownIdentifiers(full_name="Zihan Chen", first_name="Zihan", other_names=["Ethan Chen"])
+    out = Pseudonymizer(known).pseudonymize("您好，我是Zihan的妈妈。他的英文名是Ethan。")
+    assert "Zihan" not in out and "Ethan" not in out, out
+    assert "的妈妈" in out and "他的英文名是" in out
+
+
+@pytest.mark.parametrize(
+    ("text", "spelled"),
+    [("MY SON J-A-Y-D-E-N SCHOOL INTERPRETER NOT SHOW-UP", "J-A-Y-D-E-N"),
+     ("name is j.a.y.d.e.n brooks", "j.a.y.d.e.n")],
+)
+def test_a_fingerspelled_name_is_the_clients(text, spelled):
+    """ASL gloss spells a name letter by letter."""
+    known = KnownIdentifiers(full_name="Jayden Brooks", first_name="Jayden", last_name="Brooks")
+    out = Pseudonymizer(known).pseudonymize(text)
+    assert spelled not in out and "<CLIENT_" in out, out
+
+
+def test_spelled_letters_that_are_not_the_name_stay():
+    known = KnownIdentifiers(full_name="Jayden Brooks", first_name="Jayden", last_name="Brooks")
+    text = "the form code is J-A-Y-4 and my initials are J.B."
+    assert "J-A-Y-4" in Pseudonymizer(known).pseudonymize(text)
+
+
+@pytest.mark.parametrize("text", ["born in January 2010", "DOB: January, 2010", "born 01/2010"])
+def test_the_month_and_year_of_birth_go(text):
+    out = Pseudonymizer(KnownIdentifiers(date_of_birth=date(2010, 1, 26))).pseudonymize(text)
+    assert "2010" not in out and "<CLIENT_DOB_1>" in out, out
+
+
+def test_another_month_of_the_birth_year_stays():
+    text = "we moved here in March 2010 and started school 09/2010"
+    known = KnownIdentifiers(date_of_birth=date(2010, 1, 26))
+    assert Pseudonymizer(known).pseudonymize(text) == text

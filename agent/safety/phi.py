@@ -267,6 +267,9 @@ def _dob_pattern(dob: date) -> str:
             rf"(?<!\d){y}{sep}0?{m}{sep}0?{d}(?!\d)",
             rf"(?<!\d)(?:{compact})(?!\d)",
             rf"\b{month_word}[\s\-/.,]*(?:the\s+)?{day_word}\b(?:{year_sep}{year})?",
+            # The month and year of birth without the day ("born in January 2010", "01/2010").
+            rf"\b{month_word},?\s+(?:(?:of|de|del)\s+)?{y}(?!\d)",
+            rf"(?<![\d/.\-])0?{m}\s*[/.\-]\s*{y}(?!\d)",
             rf"\b(?:the\s+)?{day_word}(?:[\s\-/.]*|\s+(?:of|de|do)\s+){month_word}"
             rf"(?![a-z])(?:{year_sep}{year})?",
         ]
@@ -623,6 +626,14 @@ _NAME_FOLLOWS = (
 )
 
 
+def _spelled_or_whole(word: str) -> str:
+    """A name part as written or fingerspelled letter by letter ("J-A-Y-D-E-N", "j.a.y.d.e.n"),
+    as Deaf clients write a name in ASL gloss; from three letters, so initials stay initials."""
+    if len(word) < 3 or not word.isalpha():
+        return re.escape(word)
+    return rf"(?:{re.escape(word)}|{'[.-]'.join(re.escape(c) for c in word)})"
+
+
 def _positional_pattern(words: Iterable[str], surname: str | None = None) -> str:
     """Capitalised or upper case anywhere; lower case only in a name position, which includes
     right before the client's own `surname` ("tony cheung here": the surname is replaced first,
@@ -673,6 +684,8 @@ class _KnownMatcher:
         names: list[tuple[str | None, str, str | None]] = [
             (full, "CLIENT_NAME", full),
             *((n, "CLIENT_NAME", full or n) for n in known.other_names),
+            # each part of an alias too: "Ethan" alone for a client also called Ethan Chen
+            *((p, "CLIENT_NAME", full or n) for n in known.other_names for p in _name_parts(n)),
             (known.preferred_name, "CLIENT_FIRST_NAME", first_value),
             (first, "CLIENT_FIRST_NAME", first_value),
             (last, "CLIENT_LAST_NAME", last),
@@ -749,8 +762,11 @@ class _KnownMatcher:
         if len(words) == 1 and (folded.lower() in FUNCTION_WORDS or len(folded) < 2):
             pattern = _positional_pattern(words)
         else:
-            body = r"[\s\-]+".join(re.escape(w) for w in words)
-            pattern = rf"(?i)(?<![\w@]){body}(?![\w@])"
+            body = r"[\s\-]+".join(_spelled_or_whole(w) for w in words)
+            # A Latin-letter name ends where Latin letters end: "Zihan的妈妈" in a Chinese
+            # message has no \b between the name and the next character.
+            edge = r"[A-Za-z0-9_@]" if folded.isascii() else r"[\w@]"
+            pattern = rf"(?i)(?<!{edge}){body}(?!{edge})"
         self._add(pattern, key, "PERSON", value)
 
     def find(self, text: str, names: bool = True) -> list[PHISpan]:
