@@ -90,19 +90,24 @@ def evaluate(screen: Any, path: str, split: str | None, show_misses: bool) -> di
     return report
 
 
+def counts(rows: list[dict[str, Any]], flagged: list[bool]) -> dict[str, tuple[int, int]]:
+    """(flagged, n) per label."""
+    return {
+        label: (
+            sum(f for r, f in zip(rows, flagged, strict=True) if r["label"] == label),
+            sum(r["label"] == label for r in rows),
+        )
+        for label in ("crisis", "hard_negative", "routine")
+    }
+
+
 def tally(rows: list[dict[str, Any]], results: list[Any]) -> dict[str, Any]:
     """Per label: how many rows and how many the screen flagged (recall for crisis rows, the
     false-positive rate for the others), plus category recall over the crisis rows."""
     report: dict[str, Any] = {}
-    for label in ("crisis", "hard_negative", "routine"):
-        chosen = [res for r, res in zip(rows, results, strict=True) if r["label"] == label]
-        flagged = sum(res.crisis for res in chosen)
+    for label, (flagged, n) in counts(rows, [res.crisis for res in results]).items():
         key = "recall" if label == "crisis" else "false_positive_rate"
-        report[label] = {
-            "n": len(chosen),
-            "flagged": flagged,
-            key: round(flagged / len(chosen), 4) if chosen else None,
-        }
+        report[label] = {"n": n, "flagged": flagged, key: round(flagged / n, 4) if n else None}
     crisis_rows = [(r, res) for r, res in zip(rows, results, strict=True) if r["label"] == "crisis"]
     expected = sum(len(r["categories"]) for r, _ in crisis_rows)
     found = sum(len(set(r["categories"]) & set(res.categories)) for r, res in crisis_rows)
@@ -112,11 +117,7 @@ def tally(rows: list[dict[str, Any]], results: list[Any]) -> dict[str, Any]:
 
 def flagged_by_label(rows: list[dict[str, Any]], flagged: list[bool]) -> dict[str, str]:
     """ "flagged/n" per label."""
-    return {
-        label: f"{sum(f for r, f in zip(rows, flagged, strict=True) if r['label'] == label)}/"
-        f"{sum(r['label'] == label for r in rows)}"
-        for label in ("crisis", "hard_negative", "routine")
-    }
+    return {label: f"{f}/{n}" for label, (f, n) in counts(rows, flagged).items()}
 
 
 def misses(rows: list[dict[str, Any]], results: list[Any]) -> list[dict[str, Any]]:

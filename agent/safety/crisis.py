@@ -243,10 +243,11 @@ def _deny_by_context(text: str, hits: list[_Hit], folded: str | None = None) -> 
       that's a no for me");
     - a semantic goodbye whose sentence gives an ordinary reason ("won't be around for the next
       two sessions, we're at my daughter's until the 20th"), as the lexicon's goodbyes are;
-    - (semantic and learned hits only) OCD thoughts disowned, a firearm already gone, a denying
-      check-in, a routine medication question (round 10); estate planning or an executor's work
-      with no own death in view, a child's game threat at a sibling, a typo reported ("my phone
-      changes counseling to canceling"), planning ahead in long recovery (round 11).
+    - OCD thoughts disowned, a firearm already gone (round 7);
+    - (semantic and learned hits only) a denying check-in (round 7), a routine medication
+      question (round 10); estate planning or an executor's work with no own death in view, a
+      child's game threat at a sibling, a typo reported ("my phone changes counseling to
+      canceling"), planning ahead in long recovery (round 11).
     """
     live = [h for h in hits if not h.denied]
     if not live:
@@ -341,8 +342,9 @@ def _deny_by_context(text: str, hits: list[_Hit], folded: str | None = None) -> 
             _answered_no_after(_fold(hit.end, hit.end + 80))
             or _answered_no_before(_fold(start, hit.start))
         )
+        learned_or_semantic = hit.layer in ("semantic", "learned")
         ordinary_goodbye = (
-            hit.layer in ("semantic", "learned")
+            learned_or_semantic
             and hit.category == "goodbye_or_giving_away"
             and crisis_lexicon.ORDINARY_ABSENCE_RE.search(sentence) is not None
         )
@@ -352,29 +354,16 @@ def _deny_by_context(text: str, hits: list[_Hit], folded: str | None = None) -> 
             and hit.category in crisis_lexicon.FIREARM_CATEGORIES
             and crisis_lexicon.FIREARM_WORD.search(sentence) is not None
         )
-        denied_check_in = check_in and hit.layer in ("semantic", "learned")
-        routine_medication = (
-            med_question
-            and hit.layer in ("semantic", "learned")
-            and hit.category in crisis_lexicon.MED_QUESTION_CATEGORIES
-        )
-        learned_or_semantic = hit.layer in ("semantic", "learned")
         not_risk = learned_or_semantic and (
-            (estate and hit.category in crisis_lexicon.ESTATE_CATEGORIES)
+            check_in
+            or (med_question and hit.category in crisis_lexicon.MED_QUESTION_CATEGORIES)
+            or (estate and hit.category in crisis_lexicon.ESTATE_CATEGORIES)
             or (game_threat and hit.category in crisis_lexicon.GAME_THREAT_CATEGORIES)
             or (typo and crisis_lexicon.AUTOCORRECT.search(sentence) is not None)
             or (recovery_plan and hit.category in crisis_lexicon.RECOVERY_CATEGORIES)
         )
         hit.denied = (
-            hit.denied
-            or not_risk
-            or routine_medication
-            or past
-            or answered_no
-            or ordinary_goodbye
-            or disowned
-            or removed
-            or denied_check_in
+            hit.denied or not_risk or past or answered_no or ordinary_goodbye or disowned or removed
         )
     return hits
 

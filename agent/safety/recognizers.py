@@ -239,6 +239,10 @@ _DETERMINERS = (
 )
 # A word after these is a noun, not a lower-case name: "the bill from work".
 _NOT_BEFORE_LOWER_NAME = [*_DETERMINERS.split("|"), "an", "any", "this"]
+# Words that open a noun phrase ("the sky", "an april"), and with quantifiers and subject
+# pronouns the words after which a plain word is not a name ("some hope", "i will").
+_PHRASE_OPENERS = rf"{_DETERMINERS}|an|this|that"
+_NOT_A_NAME_AFTER = rf"{_PHRASE_OPENERS}|some|any|no|every|each|i|we|you|they|he|she"
 # Particles inside a surname: "Juan de la Cruz", "Nguyen Van Hung", "Ahmed bin Salem".
 _PARTICLE = r"(?:(?:de la|de|del|da|dos|das|van|von|der|den|bin|ibn|al|el|di|du|le|la)\s+)?"
 _TITLES = (
@@ -558,16 +562,16 @@ class PersonRecognizer(EntityRecognizer):
         )
         self._relation = re.compile(rf"(?:{_RELATIONS})(?:-in-law)?")
         self._noun_phrase_before = re.compile(
-            rf"(?i:\b(?:{_DETERMINERS}|an|this|that))\s+(?:[a-z][\w\-]*\s+)?$"
+            rf"(?i:\b(?:{_PHRASE_OPENERS}))\s+(?:[a-z][\w\-]*\s+)?$"
         )
         self._determiner_before = re.compile(
-            rf"(?i:\b(?:{_DETERMINERS}|an|this|that|some|any|no|every|each|i|we|you|they|he|she))"
+            rf"(?i:\b(?:{_NOT_A_NAME_AFTER}))"
             r"\s+$"
         )
         # Where a plain word is a noun or a verb, not the name it was elsewhere: "the sky", "i
         # hope", "he'll mark me absent".
         self._word_slot_before = re.compile(
-            rf"(?i:\b(?:{_DETERMINERS}|an|this|that|some|any|no|every|each|i|we|you|they|he|she|"
+            rf"(?i:\b(?:{_NOT_A_NAME_AFTER}|"
             r"to|will|can|could|would|should|might|must|not)|'ll|n't)\s+$"
         )
         self._verb_next = re.compile(
